@@ -40,11 +40,11 @@ def confront(model: CorridorModel, shipment: Shipment, node: str, officers: list
     if officer.corrupt and org.cash >= bribe:
         model.pay_bribe(org, officer, node, shipment)
         return None
-    if org.cash >= bribe and rng.random() < model.cfg.border.spot_bribe_prob:
-        if rng.random() < officer.readiness(bribe, model.peer_share(officer)):
-            model.corrupt_officer(officer, org, node)
-            model.pay_bribe(org, officer, node, shipment)
-            return None
+    offered = org.cash >= bribe and rng.random() < model.cfg.border.spot_bribe_prob
+    if offered and rng.random() < officer.readiness(bribe, model.peer_share(officer)):
+        model.corrupt_officer(officer, org, node)
+        model.pay_bribe(org, officer, node, shipment)
+        return None
     return officer
 
 
@@ -81,9 +81,16 @@ class BorderPost:
             env.process(self._platoon(size))
 
     def _platoon(self, vehicles: float) -> Generator[simpy.Event, Any, None]:
-        """A platoon takes one lane; each vehicle is cleared, a share of them inspected."""
+        """A platoon takes one lane; each vehicle is cleared, a share of them inspected.
+
+        When the queue ahead would take longer than `border.max_queue_hours` to clear, legitimate
+        traffic is waved through uninspected until it shrinks (shipments are still targeted): the
+        practice that keeps real borders from gridlock, and a gap smugglers can use.
+        """
         b = self.model.cfg.border
-        minutes_each = b.clearance_minutes + self.inspection_share * b.inspection_minutes
+        inspected = b.clearance_minutes + self.inspection_share * b.inspection_minutes
+        backlog_hours = len(self.lanes.queue) * vehicles * inspected / 60.0 / self.lanes.capacity
+        minutes_each = inspected if backlog_hours <= b.max_queue_hours else b.clearance_minutes
         arrived = self.model.env.now
         with self.lanes.request() as req:
             yield req

@@ -12,7 +12,7 @@ import math
 import os
 import re
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +25,17 @@ class ConfigError(ValueError):
     """Bad input: the message is one line naming the key or element and what is allowed."""
 
 
-class InspectionTargeting(str, Enum):
+class InspectionTargeting(StrEnum):
     random = "random"
     risk_based = "risk_based"
 
 
-class PatrolAllocation(str, Enum):
+class PatrolAllocation(StrEnum):
     static = "static"
     intelligence_led = "intelligence_led"
 
 
-class InvestigationTargeting(str, Enum):
+class InvestigationTargeting(StrEnum):
     random = "random"
     kingpin = "kingpin"
     broker = "broker"
@@ -123,9 +123,10 @@ class ShipmentConfig:
 class BorderConfig:
     """Border posts: lane queues, inspection times and patrols."""
 
-    platoons_per_day: int = 6
-    clearance_minutes: float = 2.0
-    inspection_minutes: float = 25.0
+    platoons_per_day: int = 8
+    clearance_minutes: float = 1.0
+    inspection_minutes: float = 20.0
+    max_queue_hours: float = 24.0
     shipment_inspection_hours: float = 2.0
     patrol_encounter_prob: float = 0.25
     risk_lift_max: float = 4.0
@@ -313,6 +314,13 @@ _NON_NEGATIVE_SECTIONS = ("network", "shipments", "border", "officers", "investi
 _SIGNED_KEYS = {"officers.corruption_base", "justice.conviction_base"}
 
 
+def to_params(cfg: DictConfig) -> SimConfig:
+    """The config as plain dataclasses: the model reads it millions of times, and OmegaConf is slow."""
+    params = OmegaConf.to_object(cfg)
+    assert isinstance(params, SimConfig)
+    return params
+
+
 def schema() -> DictConfig:
     """The structured default config, with every key and type."""
     return OmegaConf.structured(SimConfig)
@@ -327,8 +335,7 @@ def register() -> None:
 
 def _flat(cfg: DictConfig | dict, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
-    items = cfg.items() if isinstance(cfg, dict) else cfg.items()
-    for key, value in items:
+    for key, value in cfg.items():
         name = f"{prefix}{key}"
         if isinstance(value, DictConfig | dict):
             out.update(_flat(value, name + "."))
@@ -405,14 +412,43 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
 
 def finalize(cfg: DictConfig) -> DictConfig:
     """Drop Hydra's own node, make the config read-only and validate it."""
-    cfg = OmegaConf.masked_copy(cfg, [k for k in cfg.keys() if k != "hydra"])  # type: ignore[assignment]
     try:
+        cfg = OmegaConf.merge(schema(), OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]))
         OmegaConf.resolve(cfg)
     except Exception as exc:
         raise ConfigError(explain_hydra_error(exc)) from None
     validate(cfg)
+    check_corridor(cfg)
     OmegaConf.set_readonly(cfg, True)
     return cfg
+
+
+def check_corridor(cfg: DictConfig) -> None:
+    """Build the corridor the config names (its own validation names the bad node or edge) and check
+    that focused interdiction names places where enforcement happens."""
+    from sim.corridor import from_config
+
+    corridor = from_config(cfg)
+    enforceable = corridor.checkpoints
+    for node in cfg.policy.interdiction_focus:
+        if node not in enforceable:
+            what = "unknown node id" if node not in corridor.places else f"'{node}' is not a crossing or port"
+            raise ConfigError(
+                f"policy.interdiction_focus: {what} '{node}'; allowed: {', '.join(sorted(enforceable))}"
+                if node not in corridor.places else f"policy.interdiction_focus: {what}; allowed: "
+                f"{', '.join(sorted(enforceable))}"
+            )
+
+
+def _siblings(key: str) -> str:
+    """The keys allowed beside `key` in the schema, for 'unknown key' messages."""
+    node: Any = schema()
+    for part in key.split(".")[:-1]:
+        if not isinstance(node, DictConfig) or part not in node:
+            break
+        node = node[part]
+    keys = list(node.keys()) if isinstance(node, DictConfig) else []
+    return ", ".join(str(k) for k in keys) if keys else "see docs/ODD.md"
 
 
 def explain_hydra_error(exc: BaseException) -> str:
@@ -434,13 +470,14 @@ def explain_hydra_error(exc: BaseException) -> str:
         options = re.findall(r"^\t(\S+)$", str(exc), flags=re.MULTILINE)
         allowed = f"; allowed: {', '.join(options)}" if options else ""
         return f"{group}: unknown option '{no_group.group(1).split('/')[-1]}'{allowed}"
-    if "Key '" in first and "not in struct" in first:
-        name = re.search(r"Key '([^']+)'", first)
-        return f"{key or (name.group(1) if name else '?')}: unknown key (see configs/ and docs/ODD.md for the keys)"
+    unknown = re.search(r"Key '([^']+)' not in '(\w+)'", first) or re.search(r"Key '([^']+)' is not in struct", first)
+    if unknown:
+        return f"{key or unknown.group(1)}: unknown key; allowed: {_siblings(key or unknown.group(1))}"
     if "Invalid value" in first and "expected one of" in first:
         allowed = re.search(r"expected one of \[(.*)\]", first)
         got = re.search(r"Invalid value '([^']*)'", first)
-        return f"{key}: '{got.group(1) if got else '?'}' is not allowed; allowed: {allowed.group(1) if allowed else '?'}"
+        shown = got.group(1) if got else "?"
+        return f"{key}: '{shown}' is not allowed; allowed: {allowed.group(1) if allowed else '?'}"
     if "could not be converted" in first or "Value '" in first:
         want = re.search(r"converted to (\w+)", first)
         got = re.search(r"Value '([^']*)'", first)

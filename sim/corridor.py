@@ -6,6 +6,8 @@ Three sources give the same `Corridor`: the built-in default, a seeded generator
 
 from __future__ import annotations
 
+import functools
+import itertools
 import json
 import math
 from collections.abc import Iterable
@@ -184,11 +186,8 @@ def _routes(corridor: Corridor, max_routes: int) -> dict[tuple[str, str], list[R
                     continue
                 if not nx.has_path(simple, origin.id, market.id):
                     continue
-                paths = nx.shortest_simple_paths(simple, origin.id, market.id, weight="weight")
-                for i, path in enumerate(paths):
-                    if i >= max_routes:
-                        break
-                    legs = tuple(simple.edges[u, v]["link"] for u, v in zip(path[:-1], path[1:], strict=True))
+                for path in _diverse_paths(simple, corridor, origin.id, market.id, max_routes):
+                    legs = tuple(simple.edges[u, v]["link"] for u, v in itertools.pairwise(path))
                     checkpoints = tuple(
                         n for n in path if corridor.places[n].is_checkpoint or corridor.places[n].is_informal
                     )
@@ -208,6 +207,37 @@ def _routes(corridor: Corridor, max_routes: int) -> dict[tuple[str, str], list[R
     return routes
 
 
+def _diverse_paths(g: nx.DiGraph, corridor: Corridor, source: str, target: str, k: int) -> list[list[str]]:
+    """The quickest path through each crossing and port (so every one is a choice), then the k quickest.
+
+    Plain k-shortest paths would be near-copies of one corridor and leave slower crossings and sea
+    routes out of the traffickers' choice set, hiding displacement from the model.
+    """
+    paths: list[list[str]] = []
+    seen: set[tuple[str, ...]] = set()
+
+    def keep(path: list[str]) -> None:
+        if tuple(path) not in seen and len(set(path)) == len(path):
+            seen.add(tuple(path))
+            paths.append(path)
+
+    for node in sorted(corridor.checkpoints):
+        if node in (source, target) or node not in g:
+            continue
+        try:
+            first = nx.shortest_path(g, source, node, weight="weight")
+            rest = g.subgraph(set(g) - set(first[:-1]))
+            second = nx.shortest_path(rest, node, target, weight="weight")
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            continue
+        keep(first + second[1:])
+    for i, path in enumerate(nx.shortest_simple_paths(g, source, target, weight="weight")):
+        if i >= k:
+            break
+        keep(path)
+    return paths
+
+
 # --------------------------------------------------------------------------------------------------
 # The built-in default corridor
 
@@ -220,7 +250,7 @@ def default_corridor(population_scale: float = 1.0, max_routes: int = 12) -> Cor
     """Four countries from a producing highland (Varda) to a rich market (Tessaly), weapons flowing back."""
 
     def pop(n: int) -> int:
-        return int(round(n * population_scale))
+        return round(n * population_scale)
 
     places = [
         # Varda: producer and source of migrants; a market for weapons.
@@ -331,11 +361,11 @@ def generated_corridor(
         for j in range(localities_per_country):
             pid = f"{country.lower()}_loc{j + 1}"
             kind, commodities, demand = _generated_role(ci, j, countries, localities_per_country)
-            pop = int(round(residents_per_locality * population_scale * rng.uniform(0.6, 1.4)))
+            pop = round(residents_per_locality * population_scale * rng.uniform(0.6, 1.4))
             places.append(Place(pid, kind, country, pop, commodities=commodities, demand=demand,
                                 x=ci * 3.0 + rng.uniform(0, 1.5), y=j * 1.2 + rng.uniform(0, 0.5)))
             ids.append(pid)
-        for a, b in zip(ids[:-1], ids[1:], strict=True):
+        for a, b in itertools.pairwise(ids):
             links += _two_way(a, b, round(float(rng.uniform(0.5, 1.5)), 2), 0.004)
         if len(ids) > 2:
             links += _two_way(ids[-1], ids[0], round(float(rng.uniform(0.5, 1.5)), 2), 0.004)
@@ -363,7 +393,7 @@ def generated_corridor(
                             lanes=int(rng.integers(4, 8)), x=ci * 3.0 + 1.0, y=-1.0))
         links += _two_way(pid, locs[ci][0], 0.5, 0.002)
         ports.append(pid)
-    for a, b in zip(ports[:-1], ports[1:], strict=True):
+    for a, b in itertools.pairwise(ports):
         links += _two_way(a, b, 3.0, 0.01, "sea")
     airports = []
     for ci in sorted({0, countries - 1}):
@@ -451,7 +481,7 @@ def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: i
         if not isinstance(rec, dict):
             raise ConfigError(f"{where}: every node must be an object")
         place = _place_from_record(rec, where)
-        scaled = int(round(place.population * population_scale))
+        scaled = round(place.population * population_scale)
         places.append(Place(**{**place.__dict__, "population": scaled}) if scaled != place.population else place)
     links = []
     for rec in edge_recs:
@@ -485,13 +515,28 @@ def corridor_to_json(corridor: Corridor) -> dict[str, Any]:
 
 
 def from_config(cfg: Any) -> Corridor:
-    """The corridor a run config asks for (`corridor.file` wins over `corridor.name`)."""
+    """The corridor a run config asks for (`corridor.file` wins over `corridor.name`).
+
+    Corridors are read-only once built, so one per distinct request is kept for the process.
+    """
     c = cfg.corridor
     scale = float(cfg.community.population_scale)
     max_routes = int(cfg.network.max_routes)
     if c.file:
-        return load_corridor(c.file, scale, max_routes)
+        path = Path(c.file).resolve()
+        stamp = path.stat().st_mtime_ns if path.is_file() else 0
+        return _cached("file", str(path), stamp, scale, max_routes)
     if c.name == "generated":
-        return generated_corridor(int(c.seed), int(c.countries), int(c.localities_per_country),
-                                  int(c.crossings_per_border), int(c.residents_per_locality), scale, max_routes)
-    return default_corridor(scale, max_routes)
+        return _cached("generated", int(c.seed), int(c.countries), int(c.localities_per_country),
+                       int(c.crossings_per_border), int(c.residents_per_locality), scale, max_routes)
+    return _cached("default", scale, max_routes)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached(kind: str, *args: Any) -> Corridor:
+    if kind == "file":
+        path, _stamp, scale, max_routes = args
+        return load_corridor(path, scale, max_routes)
+    if kind == "generated":
+        return generated_corridor(*args)
+    return default_corridor(*args)

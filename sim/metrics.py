@@ -115,7 +115,7 @@ class Metrics:
                     "convictions", "cells_dismantled", "recruits", "corruption_cases_detected",
                     "victims_trafficked", "victims_identified", "victims_protected", "victims_reexploited",
                     "tips_received"):
-            out[key] = int(round(total[key]))
+            out[key] = round(total[key])
         out["interdiction_rate"] = seized / (seized + delivered) if seized + delivered else 0.0
         for key in ("seized_value", "delivered_value", "criminal_revenue", "assets_frozen", "bribes_paid"):
             out[key] = total[key]

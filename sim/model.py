@@ -22,6 +22,7 @@ from sim.agents.facilitator import Facilitator, FacilitatorKind
 from sim.agents.officer import Agency, Officer
 from sim.agents.organisation import RANK, Member, Organisation
 from sim.border import BorderPost, Trail, reallocate_patrols
+from sim.config import to_params
 from sim.corridor import Corridor, from_config
 from sim.investigation import Investigations, Target
 from sim.metrics import EventLog, Metrics
@@ -45,7 +46,8 @@ class CorridorModel(mesa.Model):
 
     def __init__(self, cfg: DictConfig, corridor: Corridor | None = None) -> None:
         super().__init__(rng=int(cfg.seed))
-        self.cfg = cfg
+        self.config = cfg
+        self.cfg = to_params(cfg)
         self.days = int(cfg.days)
         self.corridor = corridor if corridor is not None else from_config(cfg)
         self.env = simpy.Environment()

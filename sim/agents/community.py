@@ -65,7 +65,8 @@ class Community(mesa.Agent):
         c = m.cfg.community
         p = m.cfg.policy
         if p.prevention > 0:
-            self.vulnerability -= c.prevention_rate * p.prevention * (self.vulnerability - c.vulnerability_floor).clip(0)
+            excess = (self.vulnerability - c.vulnerability_floor).clip(0)
+            self.vulnerability -= c.prevention_rate * p.prevention * excess
         if p.community_engagement > 0:
             self.awareness += c.awareness_gain_engagement * p.community_engagement * (1.0 - self.awareness)
         per_capita = 5000.0 / self.size

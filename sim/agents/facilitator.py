@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import mesa
@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from sim.model import CorridorModel
 
 
-class FacilitatorKind(str, Enum):
+class FacilitatorKind(StrEnum):
     FORGER = "forger"  # documents that get people shipments through formal checkpoints
     LAUNDERER = "launderer"  # turns proceeds into usable cash; the target of financial controls
     TRANSPORT = "transport"  # transport and front companies that hide loads in legitimate trade

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import mesa
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from sim.model import CorridorModel
 
 
-class Agency(str, Enum):
+class Agency(StrEnum):
     POLICE = "police"
     CUSTOMS = "customs"
     BORDER_GUARD = "border_guard"

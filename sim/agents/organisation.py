@@ -8,7 +8,7 @@ arrested members by promotion or recruitment, as cash and vulnerable residents a
 from __future__ import annotations
 
 import math
-from enum import Enum
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import mesa
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 RANK = {"leader": 0, "lieutenant": 1, "recruiter": 2, "courier": 3}
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     LEADER = "leader"
     LIEUTENANT = "lieutenant"  # cell head and broker between the leader and the street
     COURIER = "courier"
@@ -241,7 +241,7 @@ class Organisation(mesa.Agent):
         n = m.cfg.network
         cells_up = sum(1 for c, crew in self.cells.items()
                        if any(x.active and x.role is Role.LIEUTENANT for x in crew))
-        if cells_up == 0 or self.leader() is None and m.rng.random() < 0.5:
+        if cells_up == 0 or (self.leader() is None and m.rng.random() < 0.5):
             return 0
         cash_factor = min(1.0, max(0.0, self.cash) / 0.5)
         rate = n.shipments_per_org_day * cells_up / n.cells_per_org * cash_factor
