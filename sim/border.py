@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from sim.shipments import Shipment
 
 MINUTES_PER_DAY = 24 * 60.0
+#: Risk-based targeting's starting belief that a profile is worth a look, before any hits or misses.
+SUSPICION_PRIOR = 0.5
 
 
 def confront(model: CorridorModel, shipment: Shipment, node: str, officers: list[Officer],
@@ -104,14 +106,14 @@ class BorderPost:
         share = self.inspection_share
         if self.model.cfg.policy.inspection_targeting == "risk_based":
             b = self.model.cfg.border
-            signal = self.suspicion.get(shipment.profile, 0.3)
+            signal = self.suspicion.get(shipment.profile, SUSPICION_PRIOR)
             if shipment.front_company:
                 signal *= 1.0 - self.model.cfg.shipments.front_company_effect
             share *= 1.0 + (b.risk_lift_max - 1.0) * signal
         return min(1.0, share)
 
     def _learn(self, shipment: Shipment, hit: bool) -> None:
-        old = self.suspicion.get(shipment.profile, 0.3)
+        old = self.suspicion.get(shipment.profile, SUSPICION_PRIOR)
         self.suspicion[shipment.profile] = old + 0.1 * (float(hit) - old)
 
     def pass_shipment(self, shipment: Shipment) -> Generator[simpy.Event, Any, Officer | None]:
@@ -153,15 +155,23 @@ class Trail:
         self.strength = 1.0  # relative patrol strength; averages 1 over a country's trails
         self.sightings = 0.0  # smoothed recent sightings: the patrols' intelligence picture
 
-    def encounter_prob(self) -> float:
+    def encounter_prob(self, signalled: bool = False) -> float:
+        """Chance a patrol meets a crossing shipment; intelligence-led patrols wait where a signal says."""
         b = self.model.cfg.border
-        return min(0.95, b.patrol_encounter_prob * self.strength * focus_multiplier(self.model.cfg, self.node))
+        base = b.patrol_encounter_prob * self.strength * focus_multiplier(self.model.cfg, self.node)
+        if signalled:
+            base = max(base, b.signalled_encounter_prob)
+        return min(0.95, base)
 
     def pass_shipment(self, shipment: Shipment) -> Officer | None:
+        """Patrols: static ones meet crossings by chance; intelligence-led ones also act on advance
+        signals (informants, sensors, tips), which come for `border.signal_prob` of crossings."""
         m = self.model
         if m.rng.random() < 0.3:  # sensors and locals notice some crossings whatever happens
             self.sightings += 1.0
-        if m.rng.random() >= self.encounter_prob():
+        led = m.cfg.policy.patrol_allocation == "intelligence_led"
+        signalled = led and m.rng.random() < m.cfg.border.signal_prob
+        if m.rng.random() >= self.encounter_prob(signalled):
             return None
         m.log.add("patrol_encounter", org=shipment.org.unique_id, actor=shipment.courier.unique_id,
                   node=self.node, commodity=shipment.commodity)

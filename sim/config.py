@@ -129,7 +129,9 @@ class BorderConfig:
     max_queue_hours: float = 24.0
     shipment_inspection_hours: float = 2.0
     patrol_encounter_prob: float = 0.25
-    risk_lift_max: float = 4.0
+    risk_lift_max: float = 10.0
+    signal_prob: float = 0.35
+    signalled_encounter_prob: float = 0.8
     spot_bribe_prob: float = 0.5
 
 
@@ -168,6 +170,7 @@ class InvestigationConfig:
     lead_loss_when_siloed: float = 0.3
     arrest_prob: float = 0.7
     talk_prob: float = 0.4
+    develop_prob: float = 0.5
     tip_lead_prob: float = 0.3
     leak_weight: float = 1.0
 
@@ -190,6 +193,7 @@ class FinanceConfig:
     launder_fee: float = 0.1
     detection_base: float = 0.3
     freeze_share: float = 0.5
+    arrest_freeze_share: float = 0.3
 
 
 @dataclass

@@ -141,7 +141,7 @@ def _check_place(p: Place) -> None:
         raise ConfigError(f"{where}: missing country")
     if p.population < 0:
         raise ConfigError(f"{where}: negative population {p.population}")
-    if p.kind in CHECKPOINT_KINDS and (p.lanes < 1 or p.legit_traffic < 0):
+    if p.kind in CHECKPOINT_KINDS and (p.lanes < 1 or not math.isfinite(p.legit_traffic) or p.legit_traffic < 0):
         raise ConfigError(f"{where}: a {p.kind} needs lanes >= 1 and legit_traffic >= 0")
     for c in (*p.commodities, *p.demand):
         if c not in COMMODITIES:
@@ -170,7 +170,8 @@ def _check_link(link: Link, places: dict[str, Place]) -> None:
 
 
 def _routes(corridor: Corridor, max_routes: int) -> dict[tuple[str, str], list[Route]]:
-    """Up to `max_routes` shortest simple paths (by days) from each origin to each market, per commodity."""
+    """Candidate routes per (commodity, origin): the quickest path through each checkpoint, plus up to
+    `max_routes` quickest simple paths to each market (see `_diverse_paths`)."""
     simple = nx.DiGraph()
     for link in corridor.links:
         old = simple.get_edge_data(link.source, link.target)
@@ -225,7 +226,7 @@ def _diverse_paths(g: nx.DiGraph, corridor: Corridor, source: str, target: str, 
         if node in (source, target) or node not in g:
             continue
         try:
-            first = nx.shortest_path(g, source, node, weight="weight")
+            first = nx.shortest_path(g.subgraph(set(g) - {target}), source, node, weight="weight")
             rest = g.subgraph(set(g) - set(first[:-1]))
             second = nx.shortest_path(rest, node, target, weight="weight")
         except (nx.NetworkXNoPath, nx.NodeNotFound):
@@ -435,7 +436,7 @@ def _place_from_record(rec: dict[str, Any], where: str) -> Place:
             x=float(rec.get("x", 0) or 0),
             y=float(rec.get("y", 0) or 0),
         )
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"corridor node '{pid}': bad value ({exc})") from None
 
 
@@ -444,8 +445,19 @@ def _link_from_record(rec: dict[str, Any]) -> Link:
     try:
         return Link(src, dst, str(rec.get("mode", "land")), float(rec.get("days", math.nan)),
                     float(rec.get("cost", 0.0) or 0.0))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"corridor edge '{src}' -> '{dst}': bad value ({exc})") from None
+
+
+def _flag(value: Any, where: str) -> bool:
+    """A true/false field: real booleans, 0/1, or the words true/false (so "false" is not true)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
+        return value.strip().lower() in ("true", "1")
+    raise ConfigError(f"{where} must be true or false, got {value!r}")
 
 
 def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: int = 12) -> Corridor:
@@ -473,7 +485,7 @@ def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: i
         ):
             raise ConfigError(f"{where}: JSON must be an object with 'nodes' and 'edges' lists")
         node_recs, edge_recs = data["nodes"], data["edges"]
-        undirected = not bool(data.get("directed", False))
+        undirected = not _flag(data.get("directed", False), f"{where}: 'directed'")
     else:
         raise ConfigError(f"{where}: unknown format '{suffix}'; allowed: .graphml, .json")
     places = []
@@ -489,7 +501,8 @@ def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: i
             raise ConfigError(f"{where}: every edge must be an object")
         link = _link_from_record(rec)
         links.append(link)
-        if undirected or bool(rec.get("two_way", False)):
+        where_edge = f"corridor edge '{link.source}' -> '{link.target}': 'two_way'"
+        if undirected or _flag(rec.get("two_way", False), where_edge):
             links.append(Link(link.target, link.source, link.mode, link.days, link.cost))
     return build(path.stem, places, links, max_routes)
 

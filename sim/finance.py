@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sim.agents.facilitator import Facilitator, FacilitatorKind
+from sim.agents.organisation import Member
+
 if TYPE_CHECKING:
     from sim.agents.organisation import Organisation
     from sim.model import CorridorModel
@@ -43,3 +46,28 @@ def launder(model: CorridorModel, org: Organisation) -> None:
         m.investigations.open(target, "financial", org.country)
     else:
         org.cash += tranche * (1.0 - fee)
+
+
+def trace_assets(model: CorridorModel, person: Member | Facilitator) -> None:
+    """Under `policy.targeting=financial`, an arrest is followed by tracing and freezing assets.
+
+    A member's organisation loses `finance.arrest_freeze_share` of its cash and unlaundered money; a
+    launderer's arrest freezes that share of the unlaundered money of every client.
+    """
+    m = model
+    share = m.cfg.finance.arrest_freeze_share
+    if isinstance(person, Member):
+        orgs = [person.org]
+    elif person.kind is FacilitatorKind.LAUNDERER:
+        orgs = [o for o in m.organisations if o.unique_id in person.clients]
+    else:
+        return
+    for org in orgs:
+        frozen = share * (max(0.0, org.cash) + org.dirty) if isinstance(person, Member) else share * org.dirty
+        if frozen <= 0:
+            continue
+        if isinstance(person, Member):
+            org.cash = max(0.0, org.cash) * (1.0 - share)
+        org.dirty *= 1.0 - share
+        m.metrics.count("assets_frozen", frozen)
+        m.log.add("asset_freeze", org=org.unique_id, target=person.unique_id, value=frozen, detail="arrest")

@@ -106,6 +106,36 @@ class Investigations:
                 return money[int(m.rng.integers(len(money)))]
         return pool[int(m.rng.integers(len(pool)))]
 
+    def develop(self, target: Target) -> Target | None:
+        """Whom analysts aim at instead, under `policy.targeting`: up the chain (kingpin), to the
+        cell's broker (broker), to the money (financial); `random` acts on the lead as it came.
+
+        Happens with probability `investigation.develop_prob`, and costs a second analysis round.
+        """
+        m = self.model
+        policy = m.cfg.policy.targeting
+        if policy == "random" or m.rng.random() >= m.cfg.investigation.develop_prob:
+            return None
+        if isinstance(target, Facilitator):
+            if policy == "financial":
+                return None
+            orgs = [o for o in m.organisations if o.unique_id in target.clients]
+            heads = [x for o in orgs for x in o.active_members if x.role is Role.LIEUTENANT]
+            return heads[int(m.rng.integers(len(heads)))] if heads else None
+        org = target.org
+        if policy == "financial":
+            launderers = [f for f in m.facilitators if f.active and f.kind is FacilitatorKind.LAUNDERER
+                          and org.unique_id in f.clients]
+            if launderers:
+                return launderers[int(m.rng.integers(len(launderers)))]
+            return org.leader()
+        above = [x for x in org.neighbours(target) if x.active and _rank(x) < _rank(target)]
+        if policy == "broker":
+            above = [x for x in above if x.role is Role.LIEUTENANT]
+        if not above:
+            return None
+        return min(above, key=lambda x: (_rank(x), x.unique_id))
+
     # ------------------------------------------------------------------ the pipeline
     def open(self, target: Target | None, source: str, country: str, victim_case: bool = False) -> None:
         """Start a lead unless the target is already pursued or no longer free."""
@@ -116,7 +146,7 @@ class Investigations:
         lead = Lead(self._next_id, target, source, country, m.env.now, victim_case)
         self.pursued.add(target.unique_id)
         m.metrics.count("leads_opened")
-        m.log.add("lead_opened", actor=lead.id, target=target.unique_id, node=country, commodity=source,
+        m.log.add("lead_opened", actor=lead.id, target=target.unique_id, node=country, detail=source,
                   org=_org_id(target))
         m.env.process(self._pipeline(lead))
 
@@ -130,6 +160,16 @@ class Investigations:
             with units[lead.country].request(priority=self.priority(lead)) as req:
                 yield req
                 yield m.env.timeout(float(rng.exponential(inv.analysis_days)))
+                better = self.develop(target)
+                if better is not None:
+                    # Building a case on someone higher up takes another round of analysis.
+                    yield m.env.timeout(float(rng.exponential(inv.analysis_days)))
+                    if better.active and better.unique_id not in self.pursued:
+                        self.pursued.discard(target.unique_id)
+                        self.pursued.add(better.unique_id)
+                        m.log.add("lead_developed", actor=lead.id, target=better.unique_id, org=_org_id(better),
+                                  node=lead.country, detail=str(better.role))
+                        lead.target = target = better
             acting_country = target.home_country
             cross_border = acting_country != lead.country
             if rng.random() < lead_loss_prob(m.cfg, cross_border):

@@ -16,7 +16,7 @@ EVENT_KINDS = (
     "shipment_departed", "route_chosen", "inspection", "patrol_encounter", "seizure", "delivery",
     "bribe", "officer_corrupted", "corruption_case", "arrest", "lead_opened", "lead_shared", "lead_lost",
     "lead_leaked", "operation", "tip", "victim_identified", "victim_protected", "trafficked", "conviction",
-    "acquittal", "asset_freeze", "laundering", "recruitment", "promotion", "cell_dismantled",
+    "acquittal", "asset_freeze", "lead_developed", "laundering", "recruitment", "promotion", "cell_dismantled",
 )
 
 #: Daily counters: summed per day into the time series and over the run into the summary.
@@ -45,25 +45,26 @@ SUMMARY_KEYS = (
 class EventLog:
     """Every event of a run, one row each: day, kind, organisation, actor, target, node, commodity, value."""
 
-    COLUMNS = ("day", "kind", "org", "actor", "target", "node", "commodity", "value")
+    COLUMNS = ("day", "kind", "org", "actor", "target", "node", "commodity", "value", "detail")
 
     def __init__(self, model: CorridorModel) -> None:
         self._model = model
-        self.rows: list[tuple[float, str, int, int, int, str, str, float]] = []
+        self.rows: list[tuple[float, str, int, int, int, str, str, float, str]] = []
 
     def add(self, kind: str, *, org: int = -1, actor: int = -1, target: int = -1, node: str = "",
-            commodity: str = "", value: float = 0.0) -> None:
+            commodity: str = "", value: float = 0.0, detail: str = "") -> None:
+        """Record an event now. `detail` qualifies the kind (a role, a lead source, a lever...)."""
         self.rows.append((round(float(self._model.env.now), 6), kind, org, actor, target, node, commodity,
-                          float(value)))
+                          float(value), detail))
 
     def frame(self) -> pd.DataFrame:
         if not self.rows:
             return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-                self.COLUMNS, ("float64", "str", "int64", "int64", "int64", "str", "str", "float64"),
+                self.COLUMNS, ("float64", "str", "int64", "int64", "int64", "str", "str", "float64", "str"),
                 strict=True)})
         df = pd.DataFrame(self.rows, columns=list(self.COLUMNS))
         return df.astype({"day": "float64", "org": "int64", "actor": "int64", "target": "int64",
-                          "value": "float64", "kind": "str", "node": "str", "commodity": "str"})
+                          "value": "float64", "kind": "str", "node": "str", "commodity": "str", "detail": "str"})
 
 
 class Metrics:

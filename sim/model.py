@@ -30,8 +30,8 @@ from sim.policy import cost_breakdown
 from sim.shipments import Shipment, plan_shipments
 
 #: Facilitators of each kind per country at the start, and the daily chance a vacancy is filled.
-FACILITATORS_PER_KIND = 2
-FACILITATOR_ENTRY_PROB = 0.02
+FACILITATORS_PER_KIND = 3
+FACILITATOR_ENTRY_PROB = 0.05
 CONTACT_ON_DUTY_PROB = 0.6
 PATROL_REALLOCATION_DAYS = 7
 
@@ -277,9 +277,11 @@ class CorridorModel(mesa.Model):
         if isinstance(person, Member) and RANK[person.role.value] <= RANK["lieutenant"]:
             self.metrics.count("arrests_high_rank")
         org_id = person.org.unique_id if isinstance(person, Member) else -1
-        self.log.add("arrest", org=org_id, target=person.unique_id, node=country, commodity=source,
-                     value=evidence)
+        self.log.add("arrest", org=org_id, target=person.unique_id, node=country, value=evidence,
+                     detail=f"{person.role}/{source}")
         self.observe(country, "enforcement_seen")
+        if self.cfg.policy.targeting == "financial":
+            finance.trace_assets(self, person)
         self.env.process(self.investigations.trial(person, evidence, cross_border, victim_case))
         if self.rng.random() < self.cfg.investigation.talk_prob:
             self.investigations.open(self.investigations.name_accomplice(person), "talk", country)

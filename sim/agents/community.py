@@ -138,11 +138,16 @@ class Community(mesa.Agent):
         if picked.size == 0:
             return None
         idx = int(picked[0])
+        if self.model.rng.random() >= self.vulnerability[idx] * (1.0 - 0.5 * self.awareness[idx]):
+            return None  # approached, but said no
         self.status[idx] = ResidentStatus.RECRUITED
         return idx
 
     def traffic(self, n: int, victim_share: float, exploitation_days: float) -> tuple[np.ndarray, int]:
-        """Take n persons for a people shipment; returns (the victims' indices, how many re-exploited).
+        """Approach n persons for a people shipment; returns (the victims' indices, how many re-exploited).
+
+        Each approached resident goes along with probability vulnerability x (1 - awareness / 2), so
+        prevention and awareness shrink the supply of people to move.
 
         Victims are drawn by vulnerability and unawareness; residents trafficked before, who were not
         protected, are likelier to be taken again (`victims.reexploitation_weight`).
@@ -152,6 +157,9 @@ class Community(mesa.Agent):
         weights = np.where(free, self.vulnerability**2 * (1.0 - 0.8 * self.awareness), 0.0)
         weights *= np.where(self.times_trafficked > 0, m.cfg.victims.reexploitation_weight, 1.0)
         picked = self._draw(n, weights)
+        # Each approached person goes along only if need outweighs caution: prevention works here.
+        goes = m.rng.random(picked.size) < self.vulnerability[picked] * (1.0 - 0.5 * self.awareness[picked])
+        picked = picked[goes]
         is_victim = m.rng.random(picked.size) < victim_share
         victims = picked[is_victim]
         self.status[picked[~is_victim]] = ResidentStatus.DEPARTED

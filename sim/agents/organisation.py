@@ -140,16 +140,18 @@ class Organisation(mesa.Agent):
             if candidates and m.rng.random() < n.promotion_prob:
                 best = max(candidates, key=lambda x: (len(self.ties[x.unique_id]), -x.unique_id))
                 self._promote(best, Role.LEADER)
+        full = 1 + n.couriers_per_cell + n.recruiters_per_cell
         for cell, crew in self.cells.items():
             active = [x for x in crew if x.active]
+            # Dismantled: two thirds of the cell's strength removed at once (counted on entering that state).
+            down = len(active) <= full // 3
+            if down and not self.cell_down[cell]:
+                m.metrics.count("cells_dismantled")
+                m.log.add("cell_dismantled", org=self.unique_id, value=float(cell))
+            self.cell_down[cell] = down
             if not active:
-                if not self.cell_down[cell]:
-                    self.cell_down[cell] = True
-                    m.metrics.count("cells_dismantled")
-                    m.log.add("cell_dismantled", org=self.unique_id, value=float(cell))
                 self._rebuild(cell)
                 continue
-            self.cell_down[cell] = False
             lt = next((x for x in active if x.role is Role.LIEUTENANT), None)
             if lt is None:
                 couriers = [x for x in active if x.role is Role.COURIER]
