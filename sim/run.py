@@ -54,6 +54,28 @@ def _is_hydra_flag(arg: str) -> bool:
     return arg.startswith("-")
 
 
+#: Hydra flags followed by a value (which is not an override).
+_FLAGS_WITH_VALUE = {"--cfg", "-c", "--package", "-p", "--config-path", "-cp", "--config-name", "-cn",
+                     "--config-dir", "-cd", "--experimental-rerun"}
+_INFO_TOPICS = {"all", "config", "defaults", "defaults-tree", "plugins", "searchpath"}
+
+
+def _overrides(args: list[str]) -> list[str]:
+    """The key=value overrides among the arguments (Hydra's flags and their values left out)."""
+    out, skip = [], False
+    for i, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg in _FLAGS_WITH_VALUE or (arg in ("--info", "-i") and i + 1 < len(args)
+                                        and args[i + 1] in _INFO_TOPICS):
+            skip = True
+            continue
+        if not _is_hydra_flag(arg):
+            out.append(arg)
+    return out
+
+
 def _sweep_combinations(overrides: list[str]) -> list[list[str]]:
     """Every concrete override list a multirun would run (for validation before starting)."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
@@ -66,7 +88,7 @@ def _sweep_combinations(overrides: list[str]) -> list[list[str]]:
 
 
 def _validate(args: list[str]) -> None:
-    overrides = [a for a in args if not _is_hydra_flag(a) and not a.startswith(("hydra.", "hydra/", "+hydra"))]
+    overrides = [a for a in _overrides(args) if not a.startswith(("hydra.", "hydra/", "+hydra"))]
     try:
         combos = _sweep_combinations(overrides)
     except Exception as exc:  # Hydra's grammar errors
@@ -108,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     multirun = any(a in ("-m", "--multirun") for a in args)
-    given = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in args if "=" in a and not _is_hydra_flag(a)}
+    given = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in _overrides(args) if "=" in a}
     if given.get("output_dir") not in (None, "null"):
         key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         if key not in given:
