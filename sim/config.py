@@ -24,6 +24,10 @@ CONFIG_DIR = Path(os.environ.get("SIM_CONFIG_DIR", Path(__file__).resolve().pare
 class ConfigError(ValueError):
     """Bad input: the message is one line naming the key or element and what is allowed."""
 
+    def __init__(self, message: str) -> None:
+        # One line, whatever the user typed into a value (newlines are shown escaped).
+        super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
+
 
 class InspectionTargeting(StrEnum):
     random = "random"
@@ -483,9 +487,10 @@ def explain_hydra_error(exc: BaseException) -> str:
         shown = got.group(1) if got else "?"
         return f"{key}: '{shown}' is not allowed; allowed: {allowed.group(1) if allowed else '?'}"
     if "could not be converted" in first or "Value '" in first:
-        want = re.search(r"converted to (\w+)", first)
+        want = re.search(r"converted to (\w+)", first) or re.search(r"is not a valid (\w+)", first)
         got = re.search(r"Value '([^']*)'", first)
-        kind = {"Integer": "a whole number", "Float": "a number", "Boolean": "true or false"}.get(
+        kind = {"Integer": "a whole number", "Float": "a number", "Boolean": "true or false", "bool": "true or false",
+                "int": "a whole number", "float": "a number"}.get(
             want.group(1) if want else "", want.group(1) if want else "another type"
         )
         return f"{key}: '{got.group(1) if got else '?'}' is not {kind}"

@@ -87,12 +87,22 @@ def _sweep_combinations(overrides: list[str]) -> list[list[str]]:
     return [list(job) for batch in batches for job in batch]
 
 
+def _parses(override: str) -> bool:
+    try:
+        OverridesParser.create().parse_overrides([override])
+    except Exception:
+        return False
+    return True
+
+
 def _validate(args: list[str]) -> None:
     overrides = [a for a in _overrides(args) if not a.startswith(("hydra.", "hydra/", "+hydra"))]
     try:
         combos = _sweep_combinations(overrides)
-    except Exception as exc:  # Hydra's grammar errors
-        raise ConfigError(f"bad override syntax: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # Hydra's grammar errors: name the override that does not parse
+        culprit = next((o for o in overrides if not _parses(o)), None)
+        where = f" in '{culprit}'" if culprit else ""
+        raise ConfigError(f"bad override syntax{where}: {str(exc).splitlines()[0]}") from None
     for combo in combos:
         compose(combo)
 

@@ -1,0 +1,65 @@
+"""Shared helpers: running the real command line in a fresh process, and checking run folders."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from sim.results import OUTPUT_FILES
+
+#: The repository root (the CLI runs from here, as a user would).
+REPO = Path(__file__).resolve().parent.parent
+
+#: Short runs keep the suite fast; long enough that every kind of event happens.
+SHORT_DAYS = 90
+
+
+def cli_env() -> dict[str, str]:
+    """The environment for a CLI subprocess: ours, without PYTHONPATH (the package is installed)."""
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def cli_command(args: list[str]) -> list[str]:
+    return [sys.executable, "-m", "sim.run", *args]
+
+
+def start_cli(args: list[str]) -> subprocess.Popen[str]:
+    """Start `python -m sim.run ARGS` in a fresh process (stdout and stderr captured as text)."""
+    return subprocess.Popen(cli_command(args), cwd=REPO, env=cli_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def run_cli(args: list[str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Run `python -m sim.run ARGS` to completion in a fresh process."""
+    return subprocess.run(cli_command(args), cwd=REPO, env=cli_env(), capture_output=True, text=True,
+                          timeout=timeout, check=False)
+
+
+def wait_cli(proc: subprocess.Popen[str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    """Wait for a process from `start_cli` and return it as a CompletedProcess."""
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def assert_complete_run(folder: Path) -> dict[str, Any]:
+    """The folder holds exactly the five output files and no leftovers; returns the manifest."""
+    assert folder.is_dir(), f"{folder} was not created"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(OUTPUT_FILES), f"{folder} holds {names}"
+    return json.loads((folder / "manifest.json").read_text())
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Hidden temporary folders a write may have left behind."""
+    return sorted(folder.glob(".incomplete-*")) if folder.exists() else []
