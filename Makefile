@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m sim.run $(ARGS)
+	$(BIN)/python -m sim.experiment experiment=policy_comparison $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m ruff check sim tests benchmarks
@@ -25,6 +25,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_experiment.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

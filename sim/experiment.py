@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import CONFIG_DIR, ConfigError, compose, explain_hydra_error, flatten
+from sim.config import CONFIG_DIR, ConfigError, compose, explain_hydra_error, flatten, schema
 from sim.metrics import SUMMARY_KEYS
 from sim.results import _versions, git_commit
 
@@ -203,7 +203,7 @@ def validate_definition(exp: DictConfig) -> None:
             if what == "design.levers" and kind == DesignKind.grid:
                 values = list(value) if OmegaConf.is_list(value) else [value]
             else:
-                values = list(_range(key, value, what))
+                values = [_typed(key, x) for x in _range(key, value, what)]
             for v in values:
                 try:
                     compose([f"scenario={exp.baseline}", *base, _override(key, v)])
@@ -253,12 +253,15 @@ def _override(key: str, value: Any) -> str:
 
 def _typed(key: str, value: float) -> Any:
     """A sampled number in the type its config key needs (bools by threshold, ints rounded)."""
-    kind = type(OmegaConf.select(compose([]), key))
+    kind = type(OmegaConf.select(_SCHEMA, key))
     if kind is bool:
         return bool(value >= 0.5)
     if kind is int:
         return round(value)
     return round(float(value), 6)
+
+
+_SCHEMA = schema()
 
 
 def _rng(seed: int, stream: int) -> np.random.Generator:
@@ -343,8 +346,9 @@ def execute(spec: RunSpec) -> dict[str, Any]:
     try:
         cfg = compose([*spec.overrides, f"seed={spec.seed}"])
         result = simulate(cfg, progress=False)
+        config = {k: v for k, v in flatten(cfg).items() if k not in ("output_dir", "progress")}
         return {"status": "ok", "error": "", "summary": result.summary, "timeseries": result.timeseries,
-                "seconds": time.perf_counter() - started}
+                "config": config, "seconds": time.perf_counter() - started}
     except Exception as exc:
         return {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "summary": {}, "timeseries": None,
                 "seconds": time.perf_counter() - started, "traceback": traceback.format_exc(limit=5)}
@@ -363,7 +367,8 @@ def store_run(runs_dir: Path, spec: RunSpec, outcome: dict[str, Any]) -> None:
     record = {"run_id": spec.run_id, "scenario": spec.scenario, "replicate": spec.replicate, "seed": spec.seed,
               "world": spec.world, "sample": spec.sample, "settings": dict(spec.settings),
               "overrides": list(spec.overrides), "status": outcome["status"], "error": outcome["error"],
-              "seconds": round(outcome["seconds"], 3), "summary": outcome["summary"]}
+              "seconds": round(outcome["seconds"], 3), "config": outcome.get("config", {}),
+              "summary": outcome["summary"]}
     if "traceback" in outcome:
         record["traceback"] = outcome["traceback"]
     _write_atomic(runs_dir / f"{spec.run_id}.json", lambda p: p.write_text(json.dumps(record, indent=1)))
@@ -459,7 +464,8 @@ def gather(exp: DictConfig | None, out: Path, specs: list[RunSpec] | None, timin
             continue
         record = json.loads(path.read_text())
         row = {k: record[k] for k in RUN_COLUMNS}
-        row.update({k: _cell(v) for k, v in record["settings"].items()})
+        # Every lever and parameter the run used, flattened (the swept ones are among them).
+        row.update({k: _cell(v) for k, v in {**record.get("config", {}), **record["settings"]}.items()})
         row.update(record["summary"])
         rows.append(row)
         if record["status"] != "ok":
