@@ -218,7 +218,10 @@ class Investigations:
             m.metrics.count("convictions")
             m.log.add("conviction", target=person.unique_id, org=_org_id(person), value=evidence)
         else:
-            person.status = "active"
+            if isinstance(person, Member):
+                person.org.reinstate(person)
+            else:
+                person.status = "active"
             m.log.add("acquittal", target=person.unique_id, org=_org_id(person), value=evidence)
 
 

@@ -209,9 +209,10 @@ class CorridorModel(mesa.Model):
         p = self.cfg.victims.identification_by_tip_prob / 30.0 * (1.0 + 3.0 * self.cfg.policy.community_engagement)
         found = int(self.rng.binomial(exploited, min(1.0, p * float(community.trust.mean()))))
         if found:
-            self.identify_victims(community, community.current_victims(found), community.country)
+            self.identify_victims(community, community.current_victims(found))
 
-    def identify_victims(self, community: Community, victims: np.ndarray, country: str) -> int:
+    def identify_victims(self, community: Community, victims: np.ndarray) -> int:
+        """Identify victims of a community; they are sheltered in their home country while room lasts."""
         identified, protected = community.identify(victims, self.shelter_room(community.country))
         if identified:
             self.metrics.count("victims_identified", identified)
@@ -253,8 +254,10 @@ class CorridorModel(mesa.Model):
         victim_case = False
         if shipment.victims.size:
             home = self.communities[shipment.route.nodes[0]]
-            victim_case = self.identify_victims(home, shipment.victims, home.country) > 0
-        self.arrest(shipment.courier, "seizure", place.country, 1.0, False, victim_case)
+            victim_case = self.identify_victims(home, shipment.victims) > 0
+        if shipment.courier.active:  # a courier picked up through a tip meanwhile is not arrested twice
+            self.arrest(shipment.courier, "seizure", place.country, 1.0,
+                        shipment.courier.home_country != place.country, victim_case)
         for helper in shipment.facilitators:
             if self.rng.random() < 0.3:
                 self.investigations.open(helper, "seizure", place.country)
@@ -338,7 +341,7 @@ class CorridorModel(mesa.Model):
     def contact_on_duty(self, org: Organisation, node: str) -> Officer | None:
         """A corrupt officer this organisation cultivated, working the post today, if any."""
         contacts = [x for x in org.contacts.get(node, ()) if x.corrupt]
-        if not contacts or self.rng.random() >= CONTACT_ON_DUTY_PROB:
+        if not contacts or org.cash < self.cfg.shipments.bribe_amount or self.rng.random() >= CONTACT_ON_DUTY_PROB:
             return None
         return contacts[int(self.rng.integers(len(contacts)))]
 

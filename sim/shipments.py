@@ -79,7 +79,7 @@ def dispatch(model: CorridorModel, org: Organisation) -> bool:
         return False
     upfront = PURCHASE_SHARE * value if commodity != "people" else 0.0
     if org.cash < upfront:
-        return False
+        upfront = 0.0  # on consignment: the supplier fronts the load
     origin = m.corridor.places[route.nodes[0]]
     shipment = Shipment(m.next_shipment_id(), org, commodity, route, value, courier, origin.country, persons)
     if commodity == "people":

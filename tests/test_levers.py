@@ -27,6 +27,13 @@ def informal_interdiction_rate(result: RunResult) -> float:
     return float(seized / passing) if passing else 0.0
 
 
+def seizure_rate_at(result: RunResult, node: str) -> float:
+    """Seizures at one checkpoint per shipment routed through it."""
+    e = result.events
+    passing = result.summary[f"flow_share.{node}"] * result.summary["shipments_attempted"]
+    return float(((e.kind == "seizure") & (e.node == node)).sum() / passing) if passing else 0.0
+
+
 @dataclass(frozen=True)
 class LeverCase:
     lever: str
@@ -35,6 +42,8 @@ class LeverCase:
     outcome: str
     direction: int  # +1: high raises the outcome; -1: high lowers it
     measure: Measure | None = None
+    days: int = DAYS
+    seeds: range = SEEDS
 
     @property
     def id(self) -> str:
@@ -52,7 +61,10 @@ CASES = [
     LeverCase("inspection_targeting", ("policy.inspection_targeting=random",),
               ("policy.inspection_targeting=risk_based",), "shipments_seized", +1),
     LeverCase("interdiction_focus", (), ("policy.interdiction_focus=[ot_highway]", "policy.focus_multiplier=5"),
-              "flow_share.ot_highway", -1),
+              "seizure rate at ot_highway", +1, measure=lambda r: seizure_rate_at(r, "ot_highway")),
+    # Displacement, the traffickers' learned response to the focus, is slower and noisier: a year, more seeds.
+    LeverCase("interdiction_focus", (), ("policy.interdiction_focus=[ot_highway]", "policy.focus_multiplier=5"),
+              "flow_share.ot_highway", -1, days=365, seeds=range(10)),
     LeverCase("patrol_allocation", ("policy.patrol_allocation=static",),
               ("policy.patrol_allocation=intelligence_led",), "informal_interdiction_rate", +1,
               informal_interdiction_rate),
@@ -68,7 +80,9 @@ CASES = [
               "community_trust_final", +1),
     LeverCase("victim_protection", ("policy.victim_protection=0",), ("policy.victim_protection=1",),
               "victims_protected", +1),
-    LeverCase("prevention", ("policy.prevention=0",), ("policy.prevention=1",), "victims_trafficked", -1),
+    # Prevention lowers vulnerability slowly (months): a full year.
+    LeverCase("prevention", ("policy.prevention=0",), ("policy.prevention=1",), "victims_trafficked", -1,
+              days=365),
     LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=kingpin",), "disruption_depth", +1),
     LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=broker",), "disruption_depth", +1),
     LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=financial",), "assets_frozen", +1),
@@ -85,9 +99,9 @@ def test_every_lever_has_a_case() -> None:
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_lever_moves_its_outcome(case: LeverCase) -> None:
     measure = case.measure or summary_key(case.outcome)
-    common = (f"days={DAYS}",)
-    low = outcomes([*case.low, *common], SEEDS, {case.outcome: measure})[case.outcome]
-    high = outcomes([*case.high, *common], SEEDS, {case.outcome: measure})[case.outcome]
+    common = (f"days={case.days}",)
+    low = outcomes([*case.low, *common], case.seeds, {case.outcome: measure})[case.outcome]
+    high = outcomes([*case.high, *common], case.seeds, {case.outcome: measure})[case.outcome]
     t = case.direction * welch_t(low, high)
     assert t > 2.0, (
         f"{case.lever}: {case.outcome} low={low.mean():.4g} high={high.mean():.4g} "

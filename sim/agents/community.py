@@ -149,8 +149,8 @@ class Community(mesa.Agent):
         Each approached resident goes along with probability vulnerability x (1 - awareness / 2), so
         prevention and awareness shrink the supply of people to move.
 
-        Victims are drawn by vulnerability and unawareness; residents trafficked before, who were not
-        protected, are likelier to be taken again (`victims.reexploitation_weight`).
+        Victims are drawn by vulnerability and unawareness; residents trafficked before are likelier to
+        be taken again (`victims.reexploitation_weight`); shelter lowers their vulnerability meanwhile.
         """
         m = self.model
         free = self.status == ResidentStatus.FREE

@@ -7,7 +7,6 @@ arrested members by promotion or recruitment, as cash and vulnerable residents a
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -200,6 +199,16 @@ class Organisation(mesa.Agent):
         if boss is not None:
             self._recruit(cell, self.cells[cell][0].home, Role.LIEUTENANT, boss)
 
+    def reinstate(self, member: Member) -> None:
+        """An acquitted member returns; if the old post was filled meanwhile, one rank lower."""
+        member.status = "active"
+        if member.role is Role.LEADER and any(x.active and x.role is Role.LEADER and x is not member
+                                                 for x in self.members):
+            member.role = Role.LIEUTENANT
+        if member.role is Role.LIEUTENANT and member.cell >= 0 and any(
+                x.active and x.role is Role.LIEUTENANT and x is not member for x in self.cells[member.cell]):
+            member.role = Role.COURIER
+
     # ------------------------------------------------------------------ route choice
     def route_risk(self, route: Route) -> float:
         survive = 1.0
@@ -245,7 +254,8 @@ class Organisation(mesa.Agent):
                        if any(x.active and x.role is Role.LIEUTENANT for x in crew))
         if cells_up == 0 or (self.leader() is None and m.rng.random() < 0.5):
             return 0
-        cash_factor = min(1.0, max(0.0, self.cash) / 0.5)
+        # A broke organisation keeps a quarter of its tempo on loads its suppliers front (consignment).
+        cash_factor = 0.25 + 0.75 * min(1.0, max(0.0, self.cash) / 0.5)
         rate = n.shipments_per_org_day * cells_up / n.cells_per_org * cash_factor
         return int(m.rng.poisson(rate)) if rate > 0 else 0
 
@@ -261,7 +271,8 @@ class Organisation(mesa.Agent):
         return ready[int(self.model.rng.integers(len(ready)))]
 
     def pay_upkeep(self) -> None:
-        self.cash -= self.model.cfg.network.member_upkeep_per_day * len(self.active_members)
+        """Members are paid while there is cash; an organisation does not go into debt."""
+        self.cash = max(0.0, self.cash - self.model.cfg.network.member_upkeep_per_day * len(self.active_members))
 
     def step(self) -> None:  # the model's daily loop calls the phases directly, in its fixed order
         pass
@@ -269,9 +280,3 @@ class Organisation(mesa.Agent):
     def __repr__(self) -> str:
         return f"Organisation({self.name}, members={len(self.active_members)}, cash={self.cash:.2f})"
 
-
-def entropy_bits(counts: list[int]) -> float:
-    total = sum(counts)
-    if total == 0:
-        return 0.0
-    return -sum(c / total * math.log2(c / total) for c in counts if c)

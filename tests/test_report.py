@@ -1,0 +1,426 @@
+"""The experiment report: statistics on synthetic results with known answers, files and figures, and one
+end-to-end build from real simulation runs assembled in the runner's format."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import run_scenario
+from sim.report import (
+    Estimate,
+    build_report,
+    comparison_table,
+    headline_table,
+    load_results,
+    mean_ci,
+    morris_indices,
+    paired_differences,
+    robustness_table,
+    sobol_indices,
+)
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+DAYS = 30
+OUTCOMES = ["interdiction_rate", "arrests", "corrupt_officer_share", "victims_trafficked", "victims_protected",
+            "legit_trade_delay_hours", "policy_cost", "time_to_action_days"]
+METRICS = ["shipments_seized", "corrupt_officer_share", "community_trust", "network_members"]
+
+
+# ------------------------------------------------------------------------------------------------ builders
+
+
+def definition(scenarios: list[str], *, design: dict[str, Any] | None = None, worlds: int = 0,
+               baseline: str = "baseline", replications: int = 5) -> dict[str, Any]:
+    return {"name": "synthetic", "description": "a synthetic experiment with known answers",
+            "scenarios": scenarios, "baseline": baseline, "replications": replications, "days": DAYS, "seed": 1,
+            "outcomes": OUTCOMES, "design": design or {"kind": "none", "levers": {}, "samples": 0, "num_levels": 4},
+            "uncertainties": {"samples": worlds, "ranges": {"network.initial_cash": [5, 20]} if worlds else {}}}
+
+
+def run_row(scenario: str, replicate: int, outcomes: dict[str, float], *, world: int = -1, sample: int = -1,
+            levers: dict[str, Any] | None = None, status: str = "ok", error: str = "") -> dict[str, Any]:
+    run_id = scenario + (f"-p{sample:04d}" if sample >= 0 else "") + (f"-w{world:03d}" if world >= 0 else "") \
+        + f"-r{replicate:03d}"
+    row = {"run_id": run_id, "scenario": scenario, "replicate": replicate, "seed": 1000 + replicate,
+           "world": world, "sample": sample, "status": status, "error": error, **(levers or {})}
+    row.update({k: (math.nan if status != "ok" else v) for k, v in outcomes.items()})
+    return row
+
+
+def noisy_outcomes(rng: np.random.Generator, shift: dict[str, float] | None = None,
+                   common: float = 0.0) -> dict[str, float]:
+    """Plausible outcome values; `common` is noise shared by a replicate across scenarios (same seed)."""
+    base = {"interdiction_rate": 0.1, "arrests": 20.0, "corrupt_officer_share": 0.2, "victims_trafficked": 50.0,
+            "victims_protected": 5.0, "legit_trade_delay_hours": 0.3, "policy_cost": 2.0, "time_to_action_days": 15.0}
+    out = {k: v * (1 + 0.1 * common) + rng.normal(0, 0.05 * v) for k, v in base.items()}
+    for k, v in (shift or {}).items():
+        out[k] += v
+    return out
+
+
+def daily_series(rng: np.random.Generator, run_id: str, level: float) -> pd.DataFrame:
+    days = np.arange(DAYS)
+    return pd.DataFrame({"run_id": run_id, "day": days,
+                         "shipments_seized": rng.poisson(level, DAYS).astype(float),
+                         "corrupt_officer_share": 0.2 + 0.001 * days + rng.normal(0, 0.01, DAYS),
+                         "community_trust": 0.4 + rng.normal(0, 0.01, DAYS),
+                         "network_members": 70 - 0.1 * level * days + rng.normal(0, 1, DAYS)})
+
+
+def write_results(folder: Path, rows: list[dict[str, Any]], defn: dict[str, Any], seed: int = 0) -> Path:
+    """Write runs.parquet, timeseries.parquet and manifest.json as the runner does."""
+    folder.mkdir(parents=True, exist_ok=True)
+    runs = pd.DataFrame(rows)
+    runs.to_parquet(folder / "runs.parquet", index=False)
+    rng = np.random.default_rng(seed)
+    ok = runs[runs["status"] == "ok"]
+    series = [daily_series(rng, r.run_id, 1.0 + (r.scenario != "baseline")) for r in ok.itertuples()]
+    empty = pd.DataFrame({"run_id": pd.Series(dtype=str), "day": pd.Series(dtype="int64")})  # as the runner writes
+    (pd.concat(series, ignore_index=True) if series else empty).to_parquet(folder / "timeseries.parquet", index=False)
+    manifest = {"experiment": defn["name"], "key": folder.name, "definition": defn, "versions": {"sim": "0.1.0"},
+                "git_commit": None, "timings_seconds": {"run_seconds": 1.0},
+                "runs": {"total": len(runs), "ok": len(ok), "failed": len(runs) - len(ok)}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def assert_valid_png(path: Path) -> None:
+    assert path.is_file(), f"{path} missing"
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC, f"{path} is not a PNG"
+    assert len(data) > 1024, f"{path} is suspiciously small ({len(data)} bytes)"
+
+
+def assert_self_contained(html_path: Path) -> None:
+    text = html_path.read_text()
+    assert "http://" not in text
+    assert "https://" not in text
+    assert "data:image/png;base64," in text
+    assert "<link" not in text
+    assert "<script src" not in text
+
+
+def section(markdown: str, heading: str) -> str:
+    """The text of a Markdown section from `heading` to the next heading of any level."""
+    start = markdown.index(heading)
+    rest = markdown[start + len(heading):]
+    end = rest.find("\n#")
+    return rest if end < 0 else rest[:end]
+
+
+def table_row(text: str, first_cell: str) -> list[str]:
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells and cells[0] == first_cell:
+            return cells
+    raise AssertionError(f"no row {first_cell!r} in:\n{text}")
+
+
+# ------------------------------------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="module")
+def comparison(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """3 scenarios x 5 replicates: `shifted` has +15 arrests and -20 victims trafficked, `same` nothing."""
+    rng = np.random.default_rng(42)
+    rows = []
+    for r in range(5):
+        common = rng.normal()
+        rows.append(run_row("baseline", r, noisy_outcomes(rng, common=common)))
+        rows.append(run_row("shifted", r, noisy_outcomes(rng, {"arrests": 15.0, "victims_trafficked": -20.0},
+                                                         common=common)))
+        rows.append(run_row("same", r, noisy_outcomes(rng, common=common)))
+    folder = write_results(tmp_path_factory.mktemp("comparison"), rows,
+                           definition(["baseline", "shifted", "same"]))
+    build_report(folder)
+    return folder
+
+
+# ------------------------------------------------------------------------------------------------ statistics
+
+
+def test_mean_ci_is_a_t_interval_and_ignores_nan() -> None:
+    est = mean_ci([1.0, 2.0, 3.0, math.nan])
+    assert est.n == 3
+    assert est.mean == pytest.approx(2.0)
+    assert est.high - est.mean == pytest.approx(4.302653 * 1.0 / math.sqrt(3), rel=1e-5)
+    single = mean_ci([5.0])
+    assert single.n == 1
+    assert not single.has_interval
+    assert mean_ci([]).n == 0
+
+
+def test_paired_differences_remove_shared_noise() -> None:
+    """Large replicate noise shared by both scenarios cancels in the paired difference."""
+    ok = pd.DataFrame({"scenario": ["baseline"] * 4 + ["b"] * 4, "sample": -1, "world": -1,
+                       "replicate": [0, 1, 2, 3] * 2, "y": [0.0, 100, 200, 300, 1.0, 101.1, 200.9, 301]})
+    diff = paired_differences(ok, "y", "baseline", ["baseline", "b"])["b"]
+    assert isinstance(diff, Estimate)
+    assert diff.mean == pytest.approx(1.0)
+    assert diff.excludes_zero
+
+
+def test_known_shift_is_flagged_and_no_shift_is_not(comparison: Path) -> None:
+    results = load_results(comparison)
+    arrests = comparison_table(results, "arrests").set_index("scenario")
+    assert arrests.at["shifted", "flag"] == "▲"
+    assert arrests.at["shifted", "verdict"] == "better"
+    assert arrests.at["same", "flag"] == ""
+    victims = comparison_table(results, "victims_trafficked").set_index("scenario")
+    assert victims.at["shifted", "flag"] == "▼"
+    assert victims.at["shifted", "verdict"] == "better"  # fewer victims is better
+    assert victims.at["same", "flag"] == ""
+    markdown = (comparison / "report.md").read_text()
+    arrests_md = section(markdown, "### arrests")
+    assert "▲" in table_row(arrests_md, "shifted")[-1]
+    assert table_row(arrests_md, "same")[-1] == ""
+    assert table_row(arrests_md, "baseline")[4] == "(baseline)"
+
+
+def test_comparison_report_files_and_figures(comparison: Path) -> None:
+    assert (comparison / "report.md").is_file()
+    assert_self_contained(comparison / "report.html")
+    for name in ("distributions", "timeseries", "tradeoff", "cost_delay"):
+        assert_valid_png(comparison / "figures" / f"{name}.png")
+    markdown = (comparison / "report.md").read_text()
+    assert "# Experiment report: synthetic" in markdown
+    assert "a synthetic experiment with known answers" in markdown
+    assert "**15** runs: **15** ok, **0** failed" in markdown
+    assert "figures/distributions.png" in markdown
+    html = (comparison / "report.html").read_text()
+    assert html.count("<img ") == 4
+
+
+def test_headline_table(comparison: Path) -> None:
+    text = headline_table(comparison)
+    lines = text.splitlines()
+    assert lines[0].startswith("Difference from baseline")
+    assert "interdiction_rate" in lines[1]
+    assert "policy_cost" in lines[1]
+    shifted = next(line for line in lines if line.startswith("shifted"))
+    assert "▲" in shifted  # arrests up
+    assert "▼" in shifted  # victims down
+    assert not any(line.startswith("baseline") for line in lines[2:])
+
+
+def test_failed_run_listed_and_excluded_and_single_run_has_no_interval(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    rows = [run_row("baseline", r, noisy_outcomes(rng)) for r in range(3)]
+    rows.append(run_row("lonely", 0, noisy_outcomes(rng)))
+    rows.append(run_row("lonely", 1, noisy_outcomes(rng), status="failed", error="RuntimeError: boom at day 7\nTrace"))
+    rows[0]["time_to_action_days"] = math.nan  # no lead acted on in that run
+    folder = write_results(tmp_path / "failed", rows, definition(["baseline", "lonely"], replications=3))
+    build_report(folder)
+    markdown = (folder / "report.md").read_text()
+    assert "**5** runs: **4** ok, **1** failed" in markdown
+    failed = section(markdown, "### Failed runs")
+    row = table_row(failed, "lonely-r001")
+    assert row[3] == "1001"  # the seed
+    assert row[4] == "RuntimeError: boom at day 7"
+    lonely = table_row(section(markdown, "### arrests"), "lonely")
+    assert lonely[1] == "1"
+    assert lonely[3] == "n/a"  # n = 1: no interval
+    assert lonely[5] == "n/a"
+    tta = table_row(section(markdown, "### time_to_action_days"), "baseline")
+    assert tta[1] == "2"  # the NaN is ignored
+    assert_self_contained(folder / "report.html")
+
+
+def test_no_baseline_in_data_means_no_difference_columns(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    rows = [run_row(s, r, noisy_outcomes(rng)) for s in ("a", "b") for r in range(3)]
+    folder = write_results(tmp_path / "nobase", rows, definition(["a", "b"], baseline="baseline"))
+    build_report(folder)
+    markdown = (folder / "report.md").read_text()
+    assert "No baseline in the data" in markdown
+    assert "diff vs baseline" not in markdown
+    assert "no baseline" in headline_table(folder)
+
+
+def test_unpairable_runs_use_welch_and_all_failed_still_reports(tmp_path: Path) -> None:
+    """Results gathered by `collect` (no definition, every replicate 0) cannot be paired; a folder where every
+    run failed still gets a report that lists them."""
+    rng = np.random.default_rng(8)
+    rows = [run_row(s, 0, noisy_outcomes(rng, {"policy_cost": 1.0} if s == "x" else None)) for s in ("baseline", "x")
+            for _ in range(3)]
+    for i, row in enumerate(rows):
+        row["run_id"] = f"run{i}"
+    folder = write_results(tmp_path / "collected", rows, definition(["baseline", "x"]))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["definition"] = {}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    build_report(folder)
+    markdown = (folder / "report.md").read_text()
+    assert "unpaired Welch interval" in markdown
+    assert "95% CI (Welch)" in markdown
+    assert "▲ worse" in table_row(section(markdown, "### policy_cost"), "x")[-1]
+
+    failed = [run_row("baseline", r, noisy_outcomes(rng), status="failed", error="MemoryError") for r in range(2)]
+    folder = write_results(tmp_path / "all_failed", failed, definition(["baseline"], replications=2))
+    build_report(folder)
+    markdown = (folder / "report.md").read_text()
+    assert "**2** runs: **0** ok, **2** failed" in markdown
+    assert table_row(section(markdown, "### Failed runs"), "baseline-r001")[4] == "MemoryError"
+    assert "no successful runs" in headline_table(folder)
+
+
+def test_robustness_share_of_dominating_scenario_is_one(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    rows = []
+    for w in range(6):
+        world_level = rng.normal(0, 3)
+        for r in range(2):
+            common = rng.normal() + world_level
+            rows.append(run_row("baseline", r, noisy_outcomes(rng, common=common), world=w,
+                                levers={"network.initial_cash": 5 + 2 * w}))
+            rows.append(run_row("dominant", r, noisy_outcomes(rng, {"arrests": 30.0, "victims_trafficked": -30.0},
+                                                              common=common), world=w,
+                                levers={"network.initial_cash": 5 + 2 * w}))
+            rows.append(run_row("noise", r, noisy_outcomes(rng, common=common), world=w,
+                                levers={"network.initial_cash": 5 + 2 * w}))
+    folder = write_results(tmp_path / "worlds", rows, definition(["baseline", "dominant", "noise"], worlds=6,
+                                                                  replications=2))
+    table = robustness_table(load_results(folder)).set_index(["scenario", "outcome"])
+    assert table.at[("dominant", "arrests"), "better_share"] == 1.0
+    assert table.at[("dominant", "victims_trafficked"), "better_share"] == 1.0
+    assert table.at[("dominant", "arrests"), "worlds"] == 6
+    assert 0.0 < table.at[("noise", "arrests"), "better_share"] < 1.0
+    build_report(folder)
+    markdown = (folder / "report.md").read_text()
+    robust = section(markdown, "## Robustness across sampled worlds")
+    row = table_row(robust, "dominant")
+    assert row[2] == "100% (0%)"  # arrests column (second outcome)
+    assert_valid_png(folder / "figures" / "robustness.png")
+
+
+def morris_results(folder: Path) -> Path:
+    """Morris design over three levers where only `policy.a` drives the outcome (`policy.c` is a bool)."""
+    from SALib.sample import morris
+
+    problem = {"num_vars": 3, "names": ["policy.a", "policy.b", "policy.c"], "bounds": [[0, 1], [0, 10], [0, 1]]}
+    x = morris.sample(problem, 8, num_levels=4, seed=2)
+    rng = np.random.default_rng(6)
+    rows = []
+    for p, (a, b, c) in enumerate(x):
+        levers = {"policy.a": round(float(a), 6), "policy.b": round(float(b), 6), "policy.c": bool(c >= 0.5)}
+        for r in range(2):
+            out = noisy_outcomes(rng)
+            out["arrests"] = 10 + 40 * a + rng.normal(0, 0.5)
+            out["victims_trafficked"] = 50 - 30 * a + rng.normal(0, 0.5)
+            rows.append(run_row("baseline", r, out, sample=p, levers=levers))
+    rows[5]["status"], rows[5]["error"] = "failed", "ValueError: synthetic failure"  # drops one trajectory
+    design = {"kind": "morris", "levers": {"policy.a": [0, 1], "policy.b": [0, 10], "policy.c": [0, 1]},
+              "samples": 8, "num_levels": 4}
+    return write_results(folder, rows, definition(["baseline"], design=design, replications=2))
+
+
+def test_morris_ranks_the_driving_lever_first(tmp_path: Path) -> None:
+    folder = morris_results(tmp_path / "morris")
+    results = load_results(folder)
+    for outcome in ("arrests", "victims_trafficked"):
+        ranked = morris_indices(results, outcome, "baseline")
+        assert ranked.iloc[0]["lever"] == "policy.a"
+        assert ranked.iloc[0]["mu_star"] > 5 * ranked.iloc[1]["mu_star"]
+    build_report(folder)
+    markdown = (folder / "report.md").read_text()
+    ranking = section(markdown, "## Sensitivity: Morris screening")
+    header = table_row(ranking, "lever")
+    column = header.index("arrests")
+    top = next(line for line in ranking.splitlines() if line.startswith("| policy.")
+               and table_row(line, line.split("|")[1].strip())[column].startswith("1 ("))
+    assert top.startswith("| policy.a |")
+    assert_valid_png(folder / "figures" / "morris_arrests.png")
+    assert_valid_png(folder / "figures" / "morris_victims_trafficked.png")
+    assert_self_contained(folder / "report.html")
+
+
+def test_grid_and_sobol_sweeps(tmp_path: Path) -> None:
+    """A grid with a categorical lever gets outcome-vs-lever figures; a Saltelli design gets Sobol indices."""
+    from SALib.sample import sobol
+
+    rng = np.random.default_rng(7)
+    grid_rows = []
+    levels, modes = [0.0, 0.5, 1.0], ["random", "risk_based"]
+    for p, (level, mode) in enumerate((lv, m) for lv in levels for m in modes):
+        for r in range(2):
+            out = noisy_outcomes(rng, {"arrests": 20 * level + 5 * (mode == "risk_based")})
+            grid_rows.append(run_row("baseline", r, out, sample=p,
+                                     levers={"policy.intel_sharing": level, "policy.inspection_targeting": mode}))
+    grid = {"kind": "grid", "levers": {"policy.intel_sharing": levels, "policy.inspection_targeting": modes},
+            "samples": 0, "num_levels": 4}
+    folder = write_results(tmp_path / "grid", grid_rows, definition(["baseline"], design=grid, replications=2))
+    build_report(folder)
+    assert_valid_png(folder / "figures" / "sweep_policy_intel_sharing.png")
+    assert_valid_png(folder / "figures" / "sweep_policy_inspection_targeting.png")
+
+    problem = {"num_vars": 2, "names": ["policy.a", "policy.b"], "bounds": [[0, 1], [0, 1]]}
+    x = sobol.sample(problem, 16, calc_second_order=False, seed=1)
+    sobol_rows = []
+    for p, (a, b) in enumerate(x):
+        out = noisy_outcomes(rng)
+        out["arrests"] = 10 + 30 * a + 3 * b + rng.normal(0, 0.1)
+        sobol_rows.append(run_row("baseline", 0, out, sample=p, levers={"policy.a": a, "policy.b": b}))
+    design = {"kind": "sobol", "levers": {"policy.a": [0, 1], "policy.b": [0, 1]}, "samples": 16, "num_levels": 4}
+    folder = write_results(tmp_path / "sobol", sobol_rows, definition(["baseline"], design=design, replications=1))
+    frame = sobol_indices(load_results(folder), "arrests", "baseline")
+    assert frame.iloc[0]["lever"] == "policy.a"
+    assert frame.iloc[0]["ST"] > frame.iloc[1]["ST"]
+    build_report(folder)
+    assert_valid_png(folder / "figures" / "sobol_arrests.png")
+    assert_valid_png(folder / "figures" / "sweep_policy_a.png")
+    assert "## Sensitivity: Sobol indices" in (folder / "report.md").read_text()
+
+
+# ------------------------------------------------------------------------------------------------ end to end
+
+
+@pytest.fixture(scope="module")
+def real_results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """2 scenarios x 3 replicates of 60 days, run with `run_scenario` and stored in the runner's format."""
+    scenarios, seeds, days = ["baseline", "crackdown"], [11, 12, 13], 60
+    rows, series = [], []
+    for scenario in scenarios:
+        for r, seed in enumerate(seeds):
+            result = run_scenario([f"scenario={scenario}", f"days={days}"], seed=seed)
+            run_id = f"{scenario}-r{r:03d}"
+            summary = {k: (math.nan if v is None else float(v)) for k, v in result.summary.items()}
+            rows.append({"run_id": run_id, "scenario": scenario, "replicate": r, "seed": seed, "world": -1,
+                         "sample": -1, "status": "ok", "error": "", **summary})
+            ts = result.timeseries.copy()
+            ts.insert(0, "run_id", run_id)
+            series.append(ts)
+    folder = tmp_path_factory.mktemp("real")
+    pd.DataFrame(rows).to_parquet(folder / "runs.parquet", index=False)
+    pd.concat(series, ignore_index=True).to_parquet(folder / "timeseries.parquet", index=False)
+    defn = {"name": "mini_comparison", "description": "baseline against crackdown, 60 days",
+            "scenarios": scenarios, "baseline": "baseline", "replications": 3, "days": days, "seed": 0,
+            "outcomes": ["interdiction_rate", "shipments_seized", "arrests", "time_to_action_days",
+                         "corrupt_officer_share", "victims_trafficked", "victims_protected",
+                         "legit_trade_delay_hours", "policy_cost"],
+            "design": {"kind": "none", "levers": {}, "samples": 0, "num_levels": 4},
+            "uncertainties": {"samples": 0, "ranges": {}}}
+    manifest = {"experiment": "mini_comparison", "key": folder.name, "definition": defn, "versions": {},
+                "git_commit": None, "timings_seconds": {}, "runs": {"total": 6, "ok": 6, "failed": 0}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+def test_report_from_real_runs(real_results: Path) -> None:
+    report = build_report(real_results)
+    assert report == real_results / "report.md"
+    markdown = report.read_text()
+    assert "**6** runs: **6** ok, **0** failed" in markdown
+    assert table_row(section(markdown, "### arrests"), "crackdown")[1] == "3"
+    for name in ("distributions", "timeseries", "tradeoff", "cost_delay"):
+        assert_valid_png(real_results / "figures" / f"{name}.png")
+    assert_self_contained(real_results / "report.html")
+    text = headline_table(real_results)
+    assert "crackdown" in text
+    assert "legit_trade_delay_hours" in text
