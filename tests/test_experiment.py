@@ -87,7 +87,8 @@ def test_runs_table_has_ids_seeds_levers_and_outcomes(experiments: Path, tmp_pat
     assert runs["policy.inspection_rate"].nunique() == 3
     assert set(runs["policy.joint_task_force"]) <= {True, False}
     ts = pd.read_parquet(out.path / "timeseries.parquet")
-    assert set(ts.run_id) == set(runs.run_id) and ts.groupby("run_id").day.count().eq(40).all()
+    assert set(ts.run_id) == set(runs.run_id)
+    assert ts.groupby("run_id").day.count().eq(40).all()
     manifest = json.loads((out.path / "manifest.json").read_text())
     assert manifest["runs"] == {"total": 9, "ok": 9, "failed": 0}
 
@@ -97,7 +98,8 @@ def test_changed_definition_goes_to_a_new_folder(experiments: Path, tmp_path: Pa
     second = _run("tiny", f"results_dir={tmp_path}", "days=41")
     again = _run("tiny", f"results_dir={tmp_path}", "n_jobs=2")  # how it runs is not what it computes
     assert first.path != second.path
-    assert again.path == first.path and again.ran == 0
+    assert again.path == first.path
+    assert again.ran == 0
 
 
 def test_failing_run_is_recorded_and_the_rest_finish(experiments: Path, tmp_path: Path,
@@ -107,22 +109,25 @@ def test_failing_run_is_recorded_and_the_rest_finish(experiments: Path, tmp_path
     real = sim.api.simulate
     bad_seed = ex.replicate_seed(3, 1)
 
-    def flaky(cfg, progress=False):  # noqa: ANN001, ANN202
+    def flaky(cfg, progress=False):
         if cfg.seed == bad_seed and cfg.scenario_name == "integrated":
             raise RuntimeError("worker crashed")
         return real(cfg, progress=progress)
 
     monkeypatch.setattr(sim.api, "simulate", flaky)
     out = _run("tiny", f"results_dir={tmp_path}")
-    assert out.ok == 5 and len(out.failed) == 1
+    assert out.ok == 5
+    assert len(out.failed) == 1
     runs = _runs(out.path)
     failed = runs[runs.status == "failed"]
     assert failed.run_id.tolist() == ["integrated-r001"]
-    assert failed.seed.tolist() == [bad_seed] and "worker crashed" in failed.error.iloc[0]
+    assert failed.seed.tolist() == [bad_seed]
+    assert "worker crashed" in failed.error.iloc[0]
     # Re-running retries only the failed run.
     monkeypatch.setattr(sim.api, "simulate", real)
     again = _run("tiny", f"results_dir={tmp_path}")
-    assert again.ran == 1 and again.ok == 6
+    assert again.ran == 1
+    assert again.ok == 6
 
 
 def test_command_exits_nonzero_when_a_run_failed(experiments: Path, tmp_path: Path,
@@ -160,7 +165,8 @@ def test_killed_experiment_resumes_without_loss_or_double_counting(experiments: 
     [killed_path] = killed_dir.glob("tiny/*")
     [clean_path] = clean_dir.glob("tiny/*")
     killed_runs, clean_runs = _runs(killed_path), _runs(clean_path)
-    assert len(killed_runs) == 16 and killed_runs.run_id.is_unique
+    assert len(killed_runs) == 16
+    assert killed_runs.run_id.is_unique
     pd.testing.assert_frame_equal(killed_runs, clean_runs)
     killed_ts = pd.read_parquet(killed_path / "timeseries.parquet").sort_values(["run_id", "day"])
     clean_ts = pd.read_parquet(clean_path / "timeseries.parquet").sort_values(["run_id", "day"])
@@ -188,7 +194,9 @@ def test_bad_definition_gets_one_line_and_exit_2(experiments: Path, tmp_path: Pa
                           timeout=120, check=False)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error:") and expected in lines[0], proc.stderr
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("error:"), proc.stderr
+    assert expected in lines[0], proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "sweep").exists(), "nothing may run (or be written) after bad input"
 
@@ -211,7 +219,7 @@ design:
 
 
 def test_unknown_experiment_is_refused(experiments: Path) -> None:
-    with pytest.raises(ex.ConfigError, match="experiment: unknown experiment 'nope'; allowed: .*sweep, tiny"):
+    with pytest.raises(ex.ConfigError, match=r"experiment: unknown experiment 'nope'; allowed: .*sweep, tiny"):
         ex.load_definition("nope")
 
 
@@ -225,6 +233,7 @@ def test_collect_gathers_a_hydra_multirun(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     ex.collect(sweep)
     runs = pd.read_parquet(sweep / "runs.parquet")
-    assert len(runs) == 2 and sorted(runs["policy.oversight"]) == [0.1, 0.9]
+    assert len(runs) == 2
+    assert sorted(runs["policy.oversight"]) == [0.1, 0.9]
     assert "corrupt_officer_share" in runs
     assert len(pd.read_parquet(sweep / "timeseries.parquet")) == 60
