@@ -391,7 +391,12 @@ def _outcomes_iter(exp: DictConfig, todo: list[RunSpec]) -> Iterator[tuple[RunSp
         for spec in todo:
             yield spec, execute(spec)
         return
+    import warnings
+
     from joblib import Parallel, delayed, parallel_config
+
+    # loky restarts a worker whose memory grew and warns; nothing is lost (the job is resubmitted).
+    warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given to the executor")
 
     def job(spec: RunSpec) -> tuple[RunSpec, dict[str, Any]]:
         return spec, execute(spec)
