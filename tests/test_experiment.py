@@ -237,3 +237,19 @@ def test_collect_gathers_a_hydra_multirun(tmp_path: Path) -> None:
     assert sorted(runs["policy.oversight"]) == [0.1, 0.9]
     assert "corrupt_officer_share" in runs
     assert len(pd.read_parquet(sweep / "timeseries.parquet")) == 60
+
+
+def test_experiment_ends_with_a_report_and_figures(experiments: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    code = ex.main(["experiment=tiny", f"results_dir={tmp_path}", "report=true", "replications=2"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    [path] = tmp_path.glob("tiny/*")
+    assert f"report:  {path / 'report.md'}" in printed
+    assert "integrated" in printed  # the headline table of differences from the baseline
+    for name in ("report.md", "report.html", "figures/distributions.png", "figures/tradeoff.png"):
+        assert (path / name).is_file(), name
+    # The report can be rebuilt from stored results alone.
+    (path / "report.md").unlink()
+    assert ex.main(["report", str(path)]) == 0
+    assert (path / "report.md").is_file()
