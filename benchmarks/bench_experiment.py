@@ -35,10 +35,8 @@ or a check fails, else 0; there is no target on the efficiency itself (it depend
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
-import platform
 import resource
 import shlex
 import statistics
@@ -50,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from environment import load, print_header, table, usable_cores, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 JOBS = (1, 2)
@@ -120,48 +119,6 @@ def differences(a: pd.DataFrame, b: pd.DataFrame) -> str:
 
 
 # ---------------------------------------------------------------------- output
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    line = "  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))
-    body = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join([line, "  ".join("-" * w for w in widths), *body])
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def machine() -> str:
-    return (f"{platform.node()} | {platform.system()} {platform.release()} {platform.machine()} | "
-            f"{os.cpu_count()} cores ({usable_cores()} usable) | {platform.processor() or 'cpu ?'} | "
-            f"Python {platform.python_version()} ({platform.python_implementation()})")
-
-
-def load() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except (AttributeError, OSError):
-        return "unknown"
-
-
-def git_commit() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim", "configs", "experiments"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" (sim/, configs/ or experiments/ modified)" if dirty else "")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--experiment", default="policy_comparison", help="experiment definition (default "
@@ -173,13 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeats < 1 or args.replications < 1 or args.days < 1:
         parser.error("--repeats, --replications and --days must be at least 1")
 
-    print("Benchmark: sim experiment throughput, n_jobs=1 vs n_jobs=2, one experiment per fresh process")
-    print(f"command : {shlex.join([Path(sys.executable).name, *sys.argv])}  (cwd {Path.cwd()})")
-    print(f"python  : {sys.executable}")
-    print(f"machine : {machine()}")
-    print(f"date    : {dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(f"commit  : {git_commit()}")
-    print(f"load    : {load()} (1, 5, 15 min load average at start)")
+    print_header("Benchmark: sim experiment throughput, n_jobs=1 vs n_jobs=2, one experiment per fresh process")
     print(f"settings: experiment={args.experiment} replications={args.replications} days={args.days} "
           f"report=false repeats={args.repeats}, fresh temporary results_dir per measurement")
     if usable_cores() < 2:

@@ -42,19 +42,17 @@ The exit status is 0 unless a child run fails, or ``--strict`` is given and a ta
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import itertools
 import json
 import math
-import os
-import platform
-import shlex
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from environment import load, print_header, table, verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKER = "BENCH_RESULT "
@@ -176,48 +174,8 @@ def measure(overrides: list[str], seed: int, repeats: int, profile: int = 0) -> 
     return out
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
-
-
 def mb(n: int) -> str:
     return f"{n / 1024**2:,.0f} MB"
-
-
-def table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    line = "  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))
-    body = ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join([line, "  ".join("-" * w for w in widths), *body])
-
-
-def machine() -> str:
-    cores = os.cpu_count()
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable = cores
-    return (f"{platform.node()} | {platform.system()} {platform.release()} {platform.machine()} | "
-            f"{cores} cores ({usable} usable) | {platform.processor() or 'cpu ?'} | "
-            f"Python {platform.python_version()} ({platform.python_implementation()})")
-
-
-def load() -> str:
-    try:
-        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    except (AttributeError, OSError):
-        return "unknown"
-
-
-def git_commit() -> str:
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "sim", "configs"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + (" (sim/ or configs/ modified)" if dirty else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,13 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     days, seed = args.days, args.seed
     base = [f"days={days}"]
 
-    print("Benchmark: sim, one run per fresh process")
-    print(f"command : {shlex.join([Path(sys.executable).name, *sys.argv])}  (cwd {Path.cwd()})")
-    print(f"python  : {sys.executable}")
-    print(f"machine : {machine()}")
-    print(f"date    : {dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
-    print(f"commit  : {git_commit()}")
-    print(f"load    : {load()} (1, 5, 15 min load average at start)")
+    print_header("Benchmark: sim, one run per fresh process")
     mode = f"profile {args.profile:,} residents" if args.profile else f"repeats={repeats}"
     print(f"settings: days={days} seed={seed} {mode}{' quick' if args.quick else ''}")
     print()
