@@ -28,6 +28,7 @@ def simulate(cfg: DictConfig, progress: bool | None = False) -> RunResult:
         events=model.log.frame(),
         config=cfg,
         timings={"build": built - started, "run": ran - built},
+        frames=model.recorder.to_dict(),
     )
     result.timings["collect"] = time.perf_counter() - ran
     return result

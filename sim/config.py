@@ -251,6 +251,19 @@ class CostConfig:
 
 
 @dataclass
+class BranchConfig:
+    """A branch: from `day` on, the levers in `levers` (policy keys without `policy.`) take new values.
+
+    The run is the parent (same config and seed) up to `day`, so its events before `day` are the
+    parent's; `parent` records which run folder it branched from.
+    """
+
+    day: int | None = None
+    levers: dict[str, Any] = field(default_factory=dict)
+    parent: str | None = None
+
+
+@dataclass
 class SimConfig:
     """One run: which world, which policy, how long, which seed, where to write."""
 
@@ -260,6 +273,7 @@ class SimConfig:
     scenario_description: str = ""
     output_dir: str | None = None
     progress: bool | None = None
+    record: bool | None = None
     corridor: CorridorConfig = field(default_factory=CorridorConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
     network: NetworkConfig = field(default_factory=NetworkConfig)
@@ -272,6 +286,7 @@ class SimConfig:
     community: CommunityConfig = field(default_factory=CommunityConfig)
     victims: VictimConfig = field(default_factory=VictimConfig)
     costs: CostConfig = field(default_factory=CostConfig)
+    branch: BranchConfig = field(default_factory=BranchConfig)
 
 
 _ = MISSING  # re-exported for schema authors
@@ -326,6 +341,12 @@ def to_params(cfg: DictConfig) -> SimConfig:
     """The config as plain dataclasses: the model reads it millions of times, and OmegaConf is slow."""
     params = OmegaConf.to_object(cfg)
     assert isinstance(params, SimConfig)
+    return params
+
+
+def to_params_policy(policy: DictConfig) -> PolicyConfig:
+    params = OmegaConf.to_object(policy)
+    assert isinstance(params, PolicyConfig)
     return params
 
 
@@ -394,6 +415,39 @@ def validate(cfg: DictConfig) -> None:
         raise ConfigError(f"corridor.file: no such file '{cfg.corridor.file}'")
     if len(set(cfg.policy.interdiction_focus)) != len(cfg.policy.interdiction_focus):
         raise ConfigError("policy.interdiction_focus: node ids must not repeat")
+    _validate_branch(cfg)
+
+
+def branch_policy(cfg: DictConfig) -> DictConfig:
+    """The policy a branch switches to: the run's policy with `branch.levers` applied (validated)."""
+    levers = cfg.branch.levers
+    allowed = list(OmegaConf.structured(PolicyConfig).keys())
+    for key in levers:
+        if key not in allowed:
+            raise ConfigError(f"branch.levers.{key}: unknown lever; allowed: {', '.join(allowed)}")
+    try:
+        merged = OmegaConf.merge(OmegaConf.structured(PolicyConfig), cfg.policy, levers)
+    except Exception as exc:
+        raise ConfigError(f"branch.levers: {explain_hydra_error(exc)}") from None
+    return merged  # type: ignore[return-value]
+
+
+def _validate_branch(cfg: DictConfig) -> None:
+    b = cfg.branch
+    if b.day is None:
+        if b.levers:
+            raise ConfigError("branch.day: required when branch.levers are set")
+        return
+    if not 0 <= b.day < cfg.days:
+        raise ConfigError(f"branch.day: {b.day} is out of range; allowed: a day in [0, {cfg.days - 1}]")
+    merged = branch_policy(cfg)
+    trial = OmegaConf.merge(schema(), {k: v for k, v in cfg.items() if k != "branch"})
+    trial.policy = merged
+    try:
+        validate(trial)
+        check_corridor(trial)
+    except ConfigError as exc:
+        raise ConfigError(f"branch.levers: {exc}") from None
 
 
 def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:

@@ -16,7 +16,8 @@ EVENT_KINDS = (
     "shipment_departed", "route_chosen", "inspection", "patrol_encounter", "seizure", "delivery",
     "bribe", "officer_corrupted", "corruption_case", "arrest", "lead_opened", "lead_shared", "lead_lost",
     "lead_leaked", "operation", "tip", "victim_identified", "victim_protected", "trafficked", "conviction",
-    "acquittal", "asset_freeze", "lead_developed", "laundering", "recruitment", "promotion", "cell_dismantled",
+    "acquittal", "asset_freeze", "lead_developed",
+    "policy_change", "laundering", "recruitment", "promotion", "cell_dismantled",
 )
 
 #: Daily counters: summed per day into the time series and over the run into the summary.

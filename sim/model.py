@@ -7,6 +7,7 @@ same `Environment`; the daily Mesa step is itself a simpy process.
 
 from __future__ import annotations
 
+import copy
 import sys
 from collections.abc import Generator
 from typing import Any
@@ -22,11 +23,12 @@ from sim.agents.facilitator import Facilitator, FacilitatorKind
 from sim.agents.officer import Agency, Officer
 from sim.agents.organisation import RANK, Member, Organisation
 from sim.border import BorderPost, Trail, reallocate_patrols
-from sim.config import to_params
+from sim.config import branch_policy, to_params, to_params_policy
 from sim.corridor import Corridor, from_config
 from sim.investigation import Investigations, Target
 from sim.metrics import EventLog, Metrics
 from sim.policy import cost_breakdown
+from sim.recording import FrameRecorder
 from sim.shipments import Shipment, plan_shipments
 
 #: Facilitators of each kind per country at the start, and the daily chance a vacancy is filled.
@@ -64,6 +66,9 @@ class CorridorModel(mesa.Model):
         self.trails = {p.id: Trail(self, p, self.officers_at[p.id])
                        for p in self.corridor.places.values() if p.is_informal}
         self.investigations = Investigations(self)
+        self.recorder = FrameRecorder(self)
+        self._branch_day = cfg.branch.day if cfg.branch.day is not None else -1
+        self._policy_before: Any = None
         self.metrics.network_members_initial = self.active_members()
         self.env.process(self._days())
 
@@ -143,14 +148,27 @@ class CorridorModel(mesa.Model):
     # ------------------------------------------------------------------ the day
     def _days(self) -> Generator[simpy.Event, Any, None]:
         while True:
+            if int(self.env.now) == self._branch_day:
+                self._apply_branch()
             self.step()
             yield self.env.timeout(1.0)
+
+    def _apply_branch(self) -> None:
+        """From the branch day on, the branch's levers replace the run's (`branch.levers`)."""
+        self._policy_before = self.cfg.policy
+        self.cfg.policy = to_params_policy(branch_policy(self.config))
+        changed = ",".join(f"{k}={v}" for k, v in sorted(self.config.branch.levers.items()))
+        self.log.add("policy_change", value=float(self._branch_day), detail=changed)
+
+    def _close_day(self, day: int) -> None:
+        self.metrics.sample_levels(day)
+        self.recorder.close_day(day)
 
     def step(self) -> None:
         """One day, in this order: communities, officers, organisations, patrols."""
         day = int(self.env.now)
         if day > 0:
-            self.metrics.sample_levels(day - 1)
+            self._close_day(day - 1)
         rng = self.rng
         # 1. Communities: yesterday's sightings become tips, tips find victims, then attitudes move.
         for community in self.communities.values():
@@ -192,7 +210,7 @@ class CorridorModel(mesa.Model):
                 bar.update(1)
         if bar is not None:
             bar.close()
-        self.metrics.sample_levels(self.days - 1)
+        self._close_day(self.days - 1)
 
     # ------------------------------------------------------------------ community channel
     def _tips(self, community: Community) -> None:
@@ -243,6 +261,7 @@ class CorridorModel(mesa.Model):
         place = self.corridor.places[node]
         org = shipment.org
         self.in_transit -= 1
+        self.recorder.seizure(node)
         self.metrics.count("shipments_seized")
         self.metrics.count("seized_value", shipment.value)
         self.log.add("seizure", org=org.unique_id, actor=shipment.courier.unique_id, target=officer.unique_id,
@@ -280,6 +299,7 @@ class CorridorModel(mesa.Model):
         if isinstance(person, Member) and RANK[person.role.value] <= RANK["lieutenant"]:
             self.metrics.count("arrests_high_rank")
         org_id = person.org.unique_id if isinstance(person, Member) else -1
+        self.recorder.arrest(person.home if isinstance(person, Member) else None, org_id)
         self.log.add("arrest", org=org_id, target=person.unique_id, node=country, value=evidence,
                      detail=f"{person.role}/{source}")
         self.observe(country, "enforcement_seen")
@@ -389,7 +409,15 @@ class CorridorModel(mesa.Model):
         return sum(1 for o in self.organisations for x in o.members if x.active)
 
     def policy_cost(self) -> float:
-        return float(sum(cost_breakdown(self.cfg, self.corridor, len(self.officer_list), self.days).values()))
+        """Lever costs over the run; a branch pays the old package until its day and the new one after."""
+        def cost(policy: Any, days: float) -> float:
+            view = copy.copy(self.cfg)
+            view.policy = policy
+            return float(sum(cost_breakdown(view, self.corridor, len(self.officer_list), days).values()))
+
+        if self._policy_before is None:
+            return cost(self.cfg.policy, self.days)
+        return cost(self._policy_before, self._branch_day) + cost(self.cfg.policy, self.days - self._branch_day)
 
     def summary(self) -> dict[str, Any]:
         return self.metrics.summary(self.policy_cost())

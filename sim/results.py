@@ -18,6 +18,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 OUTPUT_FILES = ("summary.json", "timeseries.parquet", "events.parquet", "config.yaml", "manifest.json")
+FRAMES_FILE = "frames.json"
 PACKAGES = ("sim", "mesa", "simpy", "numpy", "pandas", "pyarrow", "networkx", "hydra-core", "omegaconf")
 
 
@@ -30,6 +31,7 @@ class RunResult:
     events: pd.DataFrame
     config: DictConfig
     timings: dict[str, float] = field(default_factory=dict)
+    frames: dict[str, Any] | None = None  # what the replay viewer draws (sim.recording)
 
     @property
     def seed(self) -> int:
@@ -45,10 +47,10 @@ def config_yaml(cfg: DictConfig) -> str:
 
 
 def config_hash(cfg: DictConfig) -> str:
-    """Hash of the resolved config (output_dir and progress excluded: they do not change results)."""
+    """Hash of the resolved config (output_dir, progress and record excluded: they do not change results)."""
     plain = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
     assert isinstance(plain, dict)
-    plain = {k: v for k, v in plain.items() if k not in ("output_dir", "progress")}
+    plain = {k: v for k, v in plain.items() if k not in ("output_dir", "progress", "record")}
     return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -87,7 +89,10 @@ def manifest(result: RunResult) -> dict[str, Any]:
         "git_commit": git_commit(),
         "versions": _versions(),
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
-        "files": list(OUTPUT_FILES),
+        "files": list(OUTPUT_FILES) + ([FRAMES_FILE] if result.frames is not None
+                                       and cfg.get("record") is not False else []),
+        "parent": cfg.branch.parent if "branch" in cfg else None,
+        "branch_day": cfg.branch.day if "branch" in cfg else None,
     }
 
 
@@ -95,7 +100,8 @@ def write_run(result: RunResult, output_dir: str | Path) -> Path:
     """Write the run's files so that an interrupted write never looks complete.
 
     Files go to a hidden temporary folder beside the target and are renamed into place;
-    `manifest.json` comes last and is what marks the folder complete.
+    `manifest.json` comes last and is what marks the folder complete. The replay frames
+    (`frames.json`) are written unless the config says `record=false`.
     """
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -108,8 +114,14 @@ def write_run(result: RunResult, output_dir: str | Path) -> Path:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         result.events.to_parquet(tmp / "events.parquet", index=False)
         (tmp / "config.yaml").write_text(config_yaml(result.config))
+        names = list(OUTPUT_FILES)
+        if result.frames is not None and result.config.get("record") is not False:
+            (tmp / FRAMES_FILE).write_text(json.dumps(result.frames, separators=(",", ":")))
+            names.insert(-1, FRAMES_FILE)
+        elif (out / FRAMES_FILE).exists():
+            (out / FRAMES_FILE).unlink()  # stale frames of an earlier run in this folder
         (tmp / "manifest.json").write_text(json.dumps(manifest(result), indent=2) + "\n")
-        for name in OUTPUT_FILES:
+        for name in names:
             os.replace(tmp / name, out / name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

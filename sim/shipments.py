@@ -126,6 +126,7 @@ def travel(model: CorridorModel, shipment: Shipment) -> Generator[simpy.Event, A
     org = shipment.org
     for leg in shipment.route.legs:
         yield m.env.timeout(leg.days)
+        m.recorder.leg(leg)
         node = leg.target
         place = places[node]
         if place.is_checkpoint:
