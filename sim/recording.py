@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sim.model import CorridorModel
 
 FRAMES_FORMAT = "sim-frames/1"
+ROLES = ("leader", "lieutenant", "courier", "recruiter")
 
 
 class FrameRecorder:
@@ -40,6 +41,7 @@ class FrameRecorder:
         self.org_members = np.zeros((days, n_orgs), dtype=np.int32)
         self.org_arrests = np.zeros((days, n_orgs), dtype=np.int32)
         self.org_cash = np.zeros((days, n_orgs))
+        self.org_roles = np.zeros((days, n_orgs, len(ROLES)), dtype=np.int32)
         self._org_index = {o.unique_id: i for i, o in enumerate(model.organisations)}
 
     def _day(self) -> int:
@@ -67,7 +69,10 @@ class FrameRecorder:
         for node, community in m.communities.items():
             self.trust[day, self.node_index[node]] = float(community.trust.mean()) if community.size else np.nan
         for i, org in enumerate(m.organisations):
-            self.org_members[day, i] = len(org.active_members)
+            active = org.active_members
+            self.org_members[day, i] = len(active)
+            for member in active:
+                self.org_roles[day, i, ROLES.index(member.role.value)] += 1
             self.org_cash[day, i] = org.cash + org.dirty
 
     def to_dict(self) -> dict[str, Any]:
@@ -103,5 +108,7 @@ class FrameRecorder:
                 "org_members": rows(self.org_members),
                 "org_arrests": rows(self.org_arrests),
                 "org_cash": rows(self.org_cash, 4),
+                "org_roles": self.org_roles.tolist(),
             },
+            "roles": list(ROLES),
         }

@@ -260,6 +260,7 @@ def payload(run_dir: str | Path) -> dict[str, Any]:
         "nodes": rec.frames["nodes"],
         "edges": rec.frames["edges"],
         "orgs": rec.frames["orgs"],
+        "roles": rec.frames.get("roles", []),
         "frames": rec.frames["frames"],
         "series": _series(rec.timeseries),
         "events": _events_table(rec.events),
