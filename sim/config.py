@@ -428,7 +428,7 @@ def branch_policy(cfg: DictConfig) -> DictConfig:
     try:
         merged = OmegaConf.merge(OmegaConf.structured(PolicyConfig), cfg.policy, levers)
     except Exception as exc:
-        raise ConfigError(f"branch.levers: {explain_hydra_error(exc)}") from None
+        raise ConfigError(f"branch.levers.{explain_hydra_error(exc)}") from None
     return merged  # type: ignore[return-value]
 
 

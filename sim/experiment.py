@@ -94,11 +94,12 @@ class ExperimentConfig:
     scheduler: str | None = None
     results_dir: str = "results"
     report: bool = True
+    record: bool = False
 
 
 RUN_COLUMNS = ("run_id", "scenario", "replicate", "seed", "world", "sample", "status", "error")
 #: Keys that change how an experiment runs, not what it computes: left out of the results key.
-EXECUTION_KEYS = ("n_jobs", "backend", "scheduler", "results_dir", "report")
+EXECUTION_KEYS = ("n_jobs", "backend", "scheduler", "results_dir", "report", "record")
 
 
 @dataclass(frozen=True)
@@ -338,8 +339,9 @@ def run_specs(exp: DictConfig) -> list[RunSpec]:
 # ------------------------------------------------------------------------------------------------ running
 
 
-def execute(spec: RunSpec) -> dict[str, Any]:
-    """Run one spec; never raises: a failure is returned with its error."""
+def execute(spec: RunSpec, record: bool = False) -> dict[str, Any]:
+    """Run one spec; never raises: a failure is returned with its error. With `record`, the whole
+    result comes back so that the run can be replayed (`runs/<run_id>/`, as `sim.run` writes)."""
     from sim.api import simulate
 
     started = time.perf_counter()
@@ -348,7 +350,7 @@ def execute(spec: RunSpec) -> dict[str, Any]:
         result = simulate(cfg, progress=False)
         config = {k: v for k, v in flatten(cfg).items() if k not in ("output_dir", "progress")}
         return {"status": "ok", "error": "", "summary": result.summary, "timeseries": result.timeseries,
-                "config": config, "seconds": time.perf_counter() - started}
+                "config": config, "seconds": time.perf_counter() - started, "result": result if record else None}
     except Exception as exc:
         return {"status": "failed", "error": f"{type(exc).__name__}: {exc}", "summary": {}, "timeseries": None,
                 "seconds": time.perf_counter() - started, "traceback": traceback.format_exc(limit=5)}
@@ -364,6 +366,8 @@ def store_run(runs_dir: Path, spec: RunSpec, outcome: dict[str, Any]) -> None:
     """The time series first, then the record: a record on disk means the run is complete."""
     if outcome["status"] == "ok":
         _write_atomic(runs_dir / f"{spec.run_id}.parquet", lambda p: outcome["timeseries"].to_parquet(p, index=False))
+        if outcome.get("result") is not None:
+            outcome["result"].save(runs_dir / spec.run_id)  # a replayable run folder
     record = {"run_id": spec.run_id, "scenario": spec.scenario, "replicate": spec.replicate, "seed": spec.seed,
               "world": spec.world, "sample": spec.sample, "settings": dict(spec.settings),
               "overrides": list(spec.overrides), "status": outcome["status"], "error": outcome["error"],
@@ -387,9 +391,10 @@ def finished(runs_dir: Path) -> set[str]:
 
 
 def _outcomes_iter(exp: DictConfig, todo: list[RunSpec]) -> Iterator[tuple[RunSpec, dict[str, Any]]]:
+    record = bool(exp.record)
     if exp.n_jobs == 1 and exp.backend == Backend.loky:
         for spec in todo:
-            yield spec, execute(spec)
+            yield spec, execute(spec, record)
         return
     import warnings
 
@@ -399,7 +404,7 @@ def _outcomes_iter(exp: DictConfig, todo: list[RunSpec]) -> Iterator[tuple[RunSp
     warnings.filterwarnings("ignore", message="A worker stopped while some jobs were given to the executor")
 
     def job(spec: RunSpec) -> tuple[RunSpec, dict[str, Any]]:
-        return spec, execute(spec)
+        return spec, execute(spec, record)
 
     if exp.backend == Backend.dask:
         from distributed import Client

@@ -133,7 +133,7 @@ def test_failing_run_is_recorded_and_the_rest_finish(experiments: Path, tmp_path
 def test_command_exits_nonzero_when_a_run_failed(experiments: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(ex, "execute", lambda spec: {"status": "failed", "error": "boom", "summary": {},
+    monkeypatch.setattr(ex, "execute", lambda spec, record=False: {"status": "failed", "error": "boom", "summary": {},
                                                       "timeseries": None, "seconds": 0.0})
     monkeypatch.setattr("sim.report.build_report", lambda path: Path(path) / "report.md", raising=False)
     code = ex.main(["experiment=tiny", f"results_dir={tmp_path}"])
