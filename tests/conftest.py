@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.results import OUTPUT_FILES
+from sim.results import FRAMES_FILE, OUTPUT_FILES
+
+#: Browser fixtures (chromium, page, serve_viewer) for the viewer tests.
+pytest_plugins = ["tests.conftest_browser"]
 
 #: The repository root (the CLI runs from here, as a user would).
 REPO = Path(__file__).resolve().parent.parent
@@ -53,10 +56,10 @@ def wait_cli(proc: subprocess.Popen[str], timeout: float = 180) -> subprocess.Co
 
 
 def assert_complete_run(folder: Path) -> dict[str, Any]:
-    """The folder holds exactly the five output files and no leftovers; returns the manifest."""
+    """The folder holds exactly the five output files and the replay frames, no leftovers; returns the manifest."""
     assert folder.is_dir(), f"{folder} was not created"
     names = sorted(p.name for p in folder.iterdir())
-    assert names == sorted(OUTPUT_FILES), f"{folder} holds {names}"
+    assert names == sorted([*OUTPUT_FILES, FRAMES_FILE]), f"{folder} holds {names}"
     return json.loads((folder / "manifest.json").read_text())
 
 
