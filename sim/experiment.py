@@ -547,6 +547,9 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from sim.run import restore_ctrl_c
+
+    restore_ctrl_c()
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] in (["collect"], ["report"]):
         if len(args) != 2:

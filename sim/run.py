@@ -7,7 +7,9 @@ bad input ends with one line and exit code 2.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,13 @@ def outcome_table(summary: dict[str, Any], title: str = "") -> str:
         shown = "n/a" if value is None else fmt.format(value)
         lines.append(f"  {label:<{width}}  {shown:>10}")
     return "\n".join(lines)
+
+
+def restore_ctrl_c() -> None:
+    """Make Ctrl-C interrupt even when started with SIGINT ignored (as background jobs of a shell are),
+    so that an interrupted command always ends cleanly with its message instead of running on."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _is_hydra_flag(arg: str) -> bool:
@@ -133,6 +142,7 @@ _hydra_main = hydra.main(config_path=str(CONFIG_DIR), config_name="config", vers
 
 def main(argv: list[str] | None = None) -> int:
     """Validate, then hand over to Hydra (which handles `-m`, `--help`, `--cfg`)."""
+    restore_ctrl_c()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         _validate(args)
