@@ -41,7 +41,7 @@ def run_scenario(overrides: Sequence[str] = (), seed: int | None = None, output_
     Args:
         overrides: Hydra overrides, e.g. ``["scenario=baseline", "policy.oversight=0.8"]``.
         seed: the run's seed (wins over a ``seed=`` override).
-        output_dir: if given, the five output files are written there.
+        output_dir: if given, the output files (and replay frames) are written there.
         progress: show a progress bar (None: only on a terminal).
 
     Raises:

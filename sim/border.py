@@ -187,5 +187,8 @@ def reallocate_patrols(trails: list[Trail], intelligence_led: bool) -> None:
         total = sum(weights)
         for t, w in zip(trails, weights, strict=True):
             t.strength = len(trails) * w / total
+    else:
+        for t in trails:
+            t.strength = 1.0
     for t in trails:
         t.sightings *= 0.8

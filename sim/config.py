@@ -16,7 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from omegaconf import MISSING, DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 CONFIG_DIR = Path(os.environ.get("SIM_CONFIG_DIR", Path(__file__).resolve().parent.parent / "configs"))
 
@@ -288,8 +288,6 @@ class SimConfig:
     costs: CostConfig = field(default_factory=CostConfig)
     branch: BranchConfig = field(default_factory=BranchConfig)
 
-
-_ = MISSING  # re-exported for schema authors
 
 # Ranges that types cannot express: key -> (low, high); None means unbounded on that side.
 _UNIT = (0.0, 1.0)

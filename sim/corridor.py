@@ -128,6 +128,9 @@ def build(name: str, places: Iterable[Place], links: Iterable[Link], max_routes:
         raise ConfigError("corridor: needs at least two countries")
     corridor = Corridor(name=name, places=place_map, links=link_list, graph=graph)
     corridor.routes = _routes(corridor, max_routes)
+    if not corridor.routes:
+        raise ConfigError("corridor: no origin can reach a market that demands what it produces "
+                          "(needs at least one origin -> market route)")
     return corridor
 
 

@@ -33,9 +33,9 @@ def cultivate(model: CorridorModel, org: Organisation) -> None:
     if broker is None:
         return
     org.cash -= m.cfg.shipments.broker_fee
-    if rng.random() < 0.5:
-        used = [n for n, k in m.metrics.node_use.items() if k > 0] or list(m.corridor.checkpoints)
-        node = used[int(rng.integers(len(used)))]
+    posts = org.checkpoints_on_routes
+    if posts and rng.random() < 0.5:
+        node = posts[int(rng.integers(len(posts)))]
         pool = [x for x in m.officers_at[node] if not x.corrupt]
     else:
         pool = [x for x in m.police_of[org.country] if not x.corrupt]

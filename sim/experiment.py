@@ -227,10 +227,15 @@ def _check_scheduler(address: str | None) -> None:
         raise ConfigError(f"scheduler: cannot reach dask scheduler at {address} ({type(exc).__name__})") from None
 
 
+#: Keys that change the report or how many runs there are, but no run's result: a run's seed depends on
+#: its replicate only, so raising `replications` reuses the finished runs and adds the new ones.
+REPORT_KEYS = ("description", "outcomes", "baseline", "replications")
+
+
 def definition_key(exp: DictConfig) -> str:
-    plain = OmegaConf.to_container(exp, resolve=True, enum_to_str=True)
-    assert isinstance(plain, dict)
-    for k in EXECUTION_KEYS:
+    """Hash of what determines each run's result; the results folder is named by it."""
+    plain = plain_definition(exp)
+    for k in REPORT_KEYS:
         plain.pop(k, None)
     return hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -378,15 +383,20 @@ def store_run(runs_dir: Path, spec: RunSpec, outcome: dict[str, Any]) -> None:
     _write_atomic(runs_dir / f"{spec.run_id}.json", lambda p: p.write_text(json.dumps(record, indent=1)))
 
 
-def finished(runs_dir: Path) -> set[str]:
+def finished(runs_dir: Path, need_replay: bool = False) -> set[str]:
+    """Runs already complete on disk (with `need_replay`, only those that also have their replay folder)."""
     done = set()
     for path in runs_dir.glob("*.json"):
         try:
-            record = json.loads(path.read_text())
+            entry = json.loads(path.read_text())
         except (json.JSONDecodeError, OSError):
             continue
-        if record.get("status") == "ok" and (runs_dir / f"{record['run_id']}.parquet").is_file():
-            done.add(record["run_id"])
+        run_id = entry.get("run_id", "")
+        if entry.get("status") != "ok" or not (runs_dir / f"{run_id}.parquet").is_file():
+            continue
+        if need_replay and not (runs_dir / run_id / "manifest.json").is_file():
+            continue
+        done.add(run_id)
     return done
 
 
@@ -435,7 +445,7 @@ def run_experiment(exp: DictConfig, progress: bool | None = None) -> ExperimentO
     runs_dir.mkdir(parents=True, exist_ok=True)
     (out / "definition.json").write_text(json.dumps(plain_definition(exp), indent=2) + "\n")
     specs = run_specs(exp)
-    done = finished(runs_dir)
+    done = finished(runs_dir, bool(exp.record))
     todo = [s for s in specs if s.run_id not in done]
     show = sys.stderr.isatty() if progress is None else progress
     started = time.perf_counter()
@@ -547,7 +557,7 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sim.run import restore_ctrl_c
+    from sim.run import check_writable, restore_ctrl_c
 
     restore_ctrl_c()
     args = list(sys.argv[1:] if argv is None else argv)
@@ -567,12 +577,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"report: {report} (and {report.with_suffix('.html')})")
         except ConfigError as exc:
             return _fail(str(exc))
+        except (OSError, ValueError) as exc:  # unreadable or damaged files in the folder
+            return _fail(f"{args[0]}: {args[1]}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
         return 0
     names = [a.split("=", 1)[1] for a in args if a.startswith("experiment=")]
     rest = [a for a in args if not a.startswith("experiment=")]
     name = names[-1] if names else "policy_comparison"
     try:
         exp = load_definition(name, rest)
+        check_writable(Path(exp.results_dir), "results_dir")
     except ConfigError as exc:
         return _fail(str(exc))
     try:

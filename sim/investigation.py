@@ -206,9 +206,9 @@ class Investigations:
         """
         m = self.model
         j = m.cfg.justice
-        p = m.cfg.policy
         rng = m.rng
         yield m.env.timeout(j.trial_delay_days * float(rng.lognormal(0.0, 0.3)))
+        p = m.cfg.policy  # the policy at the verdict (a branch may have changed it meanwhile)
         if cross_border and not p.joint_task_force:
             evidence *= 1.0 - j.cross_border_evidence_loss * (1.0 - float(p.intel_sharing))
         testimony = victim_case and rng.random() < 0.2 + 0.7 * p.victim_protection

@@ -366,7 +366,8 @@ class CorridorModel(mesa.Model):
         return contacts[int(self.rng.integers(len(contacts)))]
 
     def corruption_case(self, officer: Officer) -> None:
-        """A corrupt officer is caught: dismissed and replaced by a new, honest one; may yield a lead."""
+        """A corrupt officer is caught and dismissed; the post is refilled by an honest officer (the same agent
+        with a fresh integrity draw, so ids in the event log span both); may yield a lead."""
         self._set_corrupt(officer, False)
         self.metrics.count("corruption_cases_detected")
         self.log.add("corruption_case", org=officer.corrupt_for if officer.corrupt_for is not None else -1,

@@ -1,7 +1,8 @@
 """Policy levers: their cost, and the few derived quantities that several mechanisms read.
 
-Each lever is a value under `policy.` (see `sim.config.PolicyConfig`) read by exactly one mechanism;
-this module only prices the package and answers questions that depend on a lever and the corridor.
+Each lever is a value under `policy.` (see `sim.config.PolicyConfig`) that drives the mechanisms named in
+docs/ODD.md (section 8); this module only prices the package and answers questions that depend on a lever
+and the corridor.
 """
 
 from __future__ import annotations

@@ -30,9 +30,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, PolicyConfig, finalize, schema
 from sim.recording import FRAMES_FORMAT
-from sim.results import FRAMES_FILE, OUTPUT_FILES, RunResult
+from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT, RunResult
 
-RUN_FORMAT = "sim-run/1"
 PAYLOAD_FORMAT = "sim-replay/1"
 VIEWER_DIR = Path(__file__).parent / "viewer"
 VIEWER_FILES = {"/": ("index.html", "text/html"), "/index.html": ("index.html", "text/html"),
@@ -65,8 +64,11 @@ class Recording:
 # ------------------------------------------------------------------------------------------------ loading
 
 
-def load_recording(run_dir: str | Path) -> Recording:
-    """Read and check a run folder; ReplayError names what is missing, corrupted or incompatible."""
+def load_recording(run_dir: str | Path, frames: bool = True) -> Recording:
+    """Read and check a run folder; ReplayError names what is missing, corrupted or incompatible.
+
+    `frames=False` reads a run made with record=false (enough to verify it, not to view it).
+    """
     path = Path(run_dir)
     if not path.is_dir():
         raise ReplayError(f"{path}: no such folder")
@@ -81,6 +83,20 @@ def load_recording(run_dir: str | Path) -> Recording:
     if manifest.get("format") != RUN_FORMAT:
         raise ReplayError(f"{path}: recorded in format {manifest.get('format')!r}, this version reads {RUN_FORMAT!r}; "
                           f"replay it with the version that wrote it (sim {manifest.get('versions', {}).get('sim')})")
+    frame_data = _read_frames(path) if frames else {}
+    try:
+        config = finalize(OmegaConf.merge(schema(), OmegaConf.load(path / "config.yaml")))
+        events = pd.read_parquet(path / "events.parquet")
+        timeseries = pd.read_parquet(path / "timeseries.parquet")
+        summary = json.loads((path / "summary.json").read_text())
+    except ConfigError as exc:
+        raise ReplayError(f"{path / 'config.yaml'}: {exc}") from None
+    except Exception as exc:  # parquet and JSON readers raise many kinds
+        raise ReplayError(f"{path}: corrupted run files ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+    return Recording(path, config, manifest, summary, events, timeseries, frame_data)
+
+
+def _read_frames(path: Path) -> dict[str, Any]:
     if not (path / FRAMES_FILE).is_file():
         raise ReplayError(f"{path}: no {FRAMES_FILE} (the run was made with record=false); "
                           "re-run it with record=true to replay it")
@@ -92,16 +108,7 @@ def load_recording(run_dir: str | Path) -> Recording:
         got = frames.get("format") if isinstance(frames, dict) else type(frames).__name__
         raise ReplayError(f"{path / FRAMES_FILE}: format {got!r}, this version reads {FRAMES_FORMAT!r}")
     _check_frames(path, frames)
-    try:
-        config = finalize(OmegaConf.merge(schema(), OmegaConf.load(path / "config.yaml")))
-        events = pd.read_parquet(path / "events.parquet")
-        timeseries = pd.read_parquet(path / "timeseries.parquet")
-        summary = json.loads((path / "summary.json").read_text())
-    except ConfigError as exc:
-        raise ReplayError(f"{path / 'config.yaml'}: {exc}") from None
-    except Exception as exc:  # parquet and JSON readers raise many kinds
-        raise ReplayError(f"{path}: corrupted run files ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
-    return Recording(path, config, manifest, summary, events, timeseries, frames)
+    return frames
 
 
 def _check_frames(path: Path, frames: dict[str, Any]) -> None:
@@ -141,7 +148,7 @@ def verify(run_dir: str | Path) -> str | None:
     """Re-simulate a recording from its config and seed; the first difference, or None when identical."""
     from sim.api import simulate
 
-    rec = load_recording(run_dir)
+    rec = load_recording(run_dir, frames=False)
     result = simulate(rec.config, progress=False)
     return first_difference(rec.events, result.events)
 
@@ -380,7 +387,10 @@ def _parse_levers(items: list[str]) -> dict[str, Any]:
         if "=" not in item:
             raise ReplayError(f"branch: expected key=value, got {item!r}")
         key, value = item.split("=", 1)
-        out[key] = yaml.safe_load(value)
+        try:
+            out[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ReplayError(f"branch: {key}: not a valid value {value!r}") from None
     return out
 
 
@@ -421,7 +431,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ReplayError, ConfigError) as exc:
         return _fail(str(exc))
     except OSError as exc:
-        return _fail(f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror or exc})")
+        if args.command == "view":
+            return _fail(f"cannot serve on 127.0.0.1:{args.port} ({exc.strerror or exc})")
+        return _fail(f"{exc.filename or args.run_dir}: {exc.strerror or exc}")
     url = f"http://127.0.0.1:{server.server_address[1]}/"
     print(f"viewer for {args.run_dir} at {url}  (Ctrl-C to stop)", flush=True)
     if not args.no_browser:

@@ -19,6 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 
 OUTPUT_FILES = ("summary.json", "timeseries.parquet", "events.parquet", "config.yaml", "manifest.json")
 FRAMES_FILE = "frames.json"
+RUN_FORMAT = "sim-run/1"
 PACKAGES = ("sim", "mesa", "simpy", "numpy", "pandas", "pyarrow", "networkx", "hydra-core", "omegaconf")
 
 
@@ -38,7 +39,7 @@ class RunResult:
         return int(self.config.seed)
 
     def save(self, output_dir: str | Path) -> Path:
-        """Write the five output files; see `write_run`."""
+        """Write the output files (and replay frames); see `write_run`."""
         return write_run(self, output_dir)
 
 
@@ -81,7 +82,7 @@ def git_commit() -> str | None:
 def manifest(result: RunResult) -> dict[str, Any]:
     cfg = result.config
     return {
-        "format": "sim-run/1",
+        "format": RUN_FORMAT,
         "seed": int(cfg.seed),
         "days": int(cfg.days),
         "scenario": str(cfg.scenario_name),
@@ -99,7 +100,7 @@ def manifest(result: RunResult) -> dict[str, Any]:
 def write_run(result: RunResult, output_dir: str | Path) -> Path:
     """Write the run's files so that an interrupted write never looks complete.
 
-    Files go to a hidden temporary folder beside the target and are renamed into place;
+    Files go to a hidden temporary folder inside the target and are renamed into place;
     `manifest.json` comes last and is what marks the folder complete. The replay frames
     (`frames.json`) are written unless the config says `record=false`.
     """

@@ -7,6 +7,7 @@ bad input ends with one line and exit code 2.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -113,7 +114,19 @@ def _validate(args: list[str]) -> None:
         where = f" in '{culprit}'" if culprit else ""
         raise ConfigError(f"bad override syntax{where}: {str(exc).splitlines()[0]}") from None
     for combo in combos:
-        compose(combo)
+        cfg = compose(combo)
+        if cfg.output_dir:
+            check_writable(Path(cfg.output_dir), "output_dir")
+
+
+def check_writable(folder: Path, key: str) -> None:
+    """Refuse, before any work, a folder that cannot be created or written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{key}: cannot create '{folder}' ({exc.strerror or exc})") from None
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"{key}: cannot write into '{folder}'")
 
 
 def _output_dir(cfg: DictConfig) -> Path:

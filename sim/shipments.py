@@ -86,7 +86,12 @@ def dispatch(model: CorridorModel, org: Organisation) -> bool:
         community = m.communities.get(origin.id)
         if community is None or community.size == 0:
             return False
-        victims, again = community.traffic(persons, s.victim_share, m.cfg.victims.exploitation_days)
+        went, victims, again = community.traffic(persons, s.victim_share, m.cfg.victims.exploitation_days)
+        if went == 0:
+            return False  # nobody agreed to go: no shipment
+        # Paid per person who actually travels (prevention and awareness shrink the fees, too).
+        shipment.persons, shipment.value = went, s.fee_per_person * went
+        value = shipment.value
         shipment.victims = victims
         m.metrics.count("victims_trafficked", victims.size)
         m.metrics.count("victims_reexploited", again)
@@ -94,10 +99,10 @@ def dispatch(model: CorridorModel, org: Organisation) -> bool:
             m.log.add("trafficked", org=org.unique_id, node=origin.id, commodity=commodity,
                       value=float(victims.size))
     formal = any(m.corridor.places[n].is_checkpoint for n in route.checkpoints)
-    if formal:
+    if formal and org.cash >= formal_fees:
         kind = "forger" if commodity == "people" else "transport"
         helper = m.hire_facilitator(org, kind, origin.country)
-        if helper is not None and org.cash >= formal_fees:
+        if helper is not None:
             org.cash -= formal_fees
             shipment.facilitators.append(helper)
             if kind == "forger":

@@ -100,6 +100,11 @@ def test_changed_definition_goes_to_a_new_folder(experiments: Path, tmp_path: Pa
     assert first.path != second.path
     assert again.path == first.path
     assert again.ran == 0
+    # More replications extend the same results: replicate seeds do not depend on how many there are.
+    more = _run("tiny", f"results_dir={tmp_path}", "replications=4")
+    assert more.path == first.path
+    assert more.ran == 2
+    assert more.ok == 8
 
 
 def test_failing_run_is_recorded_and_the_rest_finish(experiments: Path, tmp_path: Path,

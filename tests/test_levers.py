@@ -65,9 +65,10 @@ CASES = [
     # Displacement, the traffickers' learned response to the focus, is slower and noisier: a year, more seeds.
     LeverCase("interdiction_focus", (), ("policy.interdiction_focus=[ot_highway]", "policy.focus_multiplier=5"),
               "flow_share.ot_highway", -1, days=365, seeds=range(10)),
+    # Informal crossings see few seizures per run: more seeds.
     LeverCase("patrol_allocation", ("policy.patrol_allocation=static",),
               ("policy.patrol_allocation=intelligence_led",), "informal_interdiction_rate", +1,
-              informal_interdiction_rate),
+              informal_interdiction_rate, seeds=range(10)),
     LeverCase("financial_controls", ("policy.financial_controls=0",), ("policy.financial_controls=1",),
               "assets_frozen", +1),
     LeverCase("oversight", ("policy.oversight=0",), ("policy.oversight=1",), "corrupt_officer_share", -1),
@@ -84,7 +85,9 @@ CASES = [
     LeverCase("prevention", ("policy.prevention=0",), ("policy.prevention=1",), "victims_trafficked", -1,
               days=365),
     LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=kingpin",), "disruption_depth", +1),
-    LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=broker",), "disruption_depth", +1),
+    # Brokers are one rank of several that `broker` targeting goes after: a smaller shift, more seeds.
+    LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=broker",), "disruption_depth", +1,
+              seeds=range(10)),
     LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=financial",), "assets_frozen", +1),
 ]
 

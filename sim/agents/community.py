@@ -16,6 +16,12 @@ if TYPE_CHECKING:
     from sim.model import CorridorModel
 
 
+def _beta_with_mean(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
+    """Beta(2, b) draws with the given mean (b kept positive, so means of 0 and 1 work too)."""
+    mean = min(max(mean, 1e-3), 1.0 - 1e-3)
+    return np.clip(rng.beta(2.0, 2.0 * (1.0 - mean) / mean, size), 0.0, 1.0)
+
+
 class ResidentStatus(IntEnum):
     FREE = 0
     RECRUITED = 1  # joined an organisation as a member
@@ -38,12 +44,9 @@ class Community(mesa.Agent):
         self.node = node
         self.country = country
         self.size = size
-        self.vulnerability = np.clip(rng.beta(2.0, 2.0 * (1 - c.vulnerability_mean) / max(c.vulnerability_mean, 1e-3),
-                                              size), 0.0, 1.0)
-        self.awareness = np.clip(rng.beta(2.0, 2.0 * (1 - c.awareness_mean) / max(c.awareness_mean, 1e-3), size),
-                                 0.0, 1.0)
-        self._trust_baseline = np.clip(rng.beta(2.0, 2.0 * (1 - c.trust_mean) / max(c.trust_mean, 1e-3), size),
-                                       0.0, 1.0)
+        self.vulnerability = _beta_with_mean(rng, c.vulnerability_mean, size)
+        self.awareness = _beta_with_mean(rng, c.awareness_mean, size)
+        self._trust_baseline = _beta_with_mean(rng, c.trust_mean, size)
         self.trust = self._trust_baseline.copy()
         self.status = np.zeros(size, dtype=np.int8)
         self.times_trafficked = np.zeros(size, dtype=np.int16)
@@ -143,14 +146,15 @@ class Community(mesa.Agent):
         self.status[idx] = ResidentStatus.RECRUITED
         return idx
 
-    def traffic(self, n: int, victim_share: float, exploitation_days: float) -> tuple[np.ndarray, int]:
-        """Approach n persons for a people shipment; returns (the victims' indices, how many re-exploited).
+    def traffic(self, n: int, victim_share: float, exploitation_days: float) -> tuple[int, np.ndarray, int]:
+        """Approach n persons for a people shipment; returns (how many went, the victims' indices among
+        them, how many of those were re-exploited).
 
         Each approached resident goes along with probability vulnerability x (1 - awareness / 2), so
         prevention and awareness shrink the supply of people to move.
 
         Victims are drawn by vulnerability and unawareness; residents trafficked before are likelier to
-        be taken again (`victims.reexploitation_weight`); shelter lowers their vulnerability meanwhile.
+        be taken again (`victims.reexploitation_weight`); a shelter stay lowers vulnerability on release.
         """
         m = self.model
         free = self.status == ResidentStatus.FREE
@@ -167,7 +171,7 @@ class Community(mesa.Agent):
         self.exploited_until[victims] = m.env.now + exploitation_days
         again = int(np.count_nonzero(self.times_trafficked[victims] > 0))
         self.times_trafficked[victims] += 1
-        return victims, again
+        return int(picked.size), victims, again
 
     def current_victims(self, n: int) -> np.ndarray:
         """Up to n residents being exploited now, at random (for identification through tips)."""

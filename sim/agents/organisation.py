@@ -16,6 +16,7 @@ import numpy as np
 from sim.corridor import Route
 
 if TYPE_CHECKING:
+    from sim.agents.officer import Officer
     from sim.model import CorridorModel
 
 #: How far up the hierarchy a role sits (used by `kingpin` targeting and `disruption_depth`).
@@ -64,11 +65,14 @@ class Organisation(mesa.Agent):
         self.ties: dict[int, set[int]] = {}
         self.cells: dict[int, list[Member]] = {}
         self.cell_down: dict[int, bool] = {}
-        self.contacts: dict[str, list[int]] = {}  # checkpoint -> corrupt officers it can call on
+        self.contacts: dict[str, list[Officer]] = {}  # checkpoint -> corrupt officers it can call on
         self.risk = {node: n.risk_prior * (0.6 if model.corridor.places[node].is_informal else 1.0)
                      for node in model.corridor.checkpoints}
-        self.routes: list[Route] = [r for c in commodities for key, rs in model.corridor.routes.items()
-                                    if key[0] == c for r in rs]
+        # Candidate routes per commodity (from every origin producing it), each once.
+        self.routes_for: dict[str, list[Route]] = {
+            c: [r for key, rs in model.corridor.routes.items() if key[0] == c for r in rs] for c in commodities}
+        self.routes: list[Route] = list(dict.fromkeys(r for rs in self.routes_for.values() for r in rs))
+        self.checkpoints_on_routes = list(dict.fromkeys(n for r in self.routes for n in r.checkpoints))
         self._build_network()
 
     # ------------------------------------------------------------------ structure
@@ -224,7 +228,7 @@ class Organisation(mesa.Agent):
         """
         m = self.model
         n = m.cfg.network
-        options = [r for r in self.routes if r.nodes and self._produces(r, commodity)]
+        options = self.routes_for.get(commodity, [])
         if not options:
             return None
         if m.rng.random() < n.exploration:
@@ -234,10 +238,6 @@ class Organisation(mesa.Agent):
         logits = -(costs - costs.min()) / max(n.route_temperature * value, 1e-9)
         weights = np.exp(logits)
         return options[int(m.rng.choice(len(options), p=weights / weights.sum()))]
-
-    def _produces(self, route: Route, commodity: str) -> bool:
-        places = self.model.corridor.places
-        return commodity in places[route.nodes[0]].commodities and commodity in places[route.nodes[-1]].demand
 
     def learn(self, node: str, seized: bool, own: bool = True) -> None:
         """Update the learned seizure risk at a checkpoint: own outcomes fully, others' seizures weakly."""
