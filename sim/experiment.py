@@ -32,15 +32,15 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, ConfigError, compose, explain_hydra_error, flatten, schema
 from sim.metrics import SUMMARY_KEYS
-from sim.results import _versions, git_commit
+from sim.results import _versions, git_commit, write_atomic
 
 EXPERIMENTS_DIR = Path(os.environ.get("SIM_EXPERIMENTS_DIR", CONFIG_DIR.parent / "experiments"))
-DEFAULT_OUTCOMES = [
+DEFAULT_OUTCOMES = (
     "interdiction_rate", "shipments_seized", "arrests", "convictions", "disruption_depth", "time_to_action_days",
     "assets_frozen", "criminal_revenue", "corrupt_officer_share", "victims_trafficked", "victims_identified",
     "victims_protected", "victims_reexploited", "tips_received", "community_trust_final",
     "legit_trade_delay_hours", "policy_cost",
-]
+)
 
 
 class DesignKind(StrEnum):
@@ -361,16 +361,10 @@ def execute(spec: RunSpec, record: bool = False) -> dict[str, Any]:
                 "seconds": time.perf_counter() - started, "traceback": traceback.format_exc(limit=5)}
 
 
-def _write_atomic(path: Path, write: Any) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    write(tmp)
-    os.replace(tmp, path)
-
-
 def store_run(runs_dir: Path, spec: RunSpec, outcome: dict[str, Any]) -> None:
     """The time series first, then the record: a record on disk means the run is complete."""
     if outcome["status"] == "ok":
-        _write_atomic(runs_dir / f"{spec.run_id}.parquet", lambda p: outcome["timeseries"].to_parquet(p, index=False))
+        write_atomic(runs_dir / f"{spec.run_id}.parquet", lambda p: outcome["timeseries"].to_parquet(p, index=False))
         if outcome.get("result") is not None:
             outcome["result"].save(runs_dir / spec.run_id)  # a replayable run folder
     record = {"run_id": spec.run_id, "scenario": spec.scenario, "replicate": spec.replicate, "seed": spec.seed,
@@ -380,7 +374,7 @@ def store_run(runs_dir: Path, spec: RunSpec, outcome: dict[str, Any]) -> None:
               "summary": outcome["summary"]}
     if "traceback" in outcome:
         record["traceback"] = outcome["traceback"]
-    _write_atomic(runs_dir / f"{spec.run_id}.json", lambda p: p.write_text(json.dumps(record, indent=1)))
+    write_atomic(runs_dir / f"{spec.run_id}.json", lambda p: p.write_text(json.dumps(record, indent=1)))
 
 
 def finished(runs_dir: Path, need_replay: bool = False) -> set[str]:
@@ -498,9 +492,9 @@ def gather(exp: DictConfig | None, out: Path, specs: list[RunSpec] | None, timin
     for key in SUMMARY_KEYS:
         if key in runs:
             runs[key] = pd.to_numeric(runs[key], errors="coerce").astype("float64")
-    _write_atomic(out / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
+    write_atomic(out / "runs.parquet", lambda p: runs.to_parquet(p, index=False))
     timeseries = pd.concat(series, ignore_index=True) if series else pd.DataFrame({"run_id": [], "day": []})
-    _write_atomic(out / "timeseries.parquet", lambda p: timeseries.to_parquet(p, index=False))
+    write_atomic(out / "timeseries.parquet", lambda p: timeseries.to_parquet(p, index=False))
     manifest = {
         "experiment": exp.name if exp is not None else out.name,
         "key": out.name,
@@ -511,7 +505,7 @@ def gather(exp: DictConfig | None, out: Path, specs: list[RunSpec] | None, timin
         "runs": {"total": len(order), "ok": len(rows) - len(failed), "failed": len(failed)},
         **(manifest_extra or {}),
     }
-    _write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
+    write_atomic(out / "manifest.json", lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
     return failed
 
 
@@ -542,8 +536,8 @@ def collect(path: str | Path) -> Path:
                   "seed": int(cfg.seed), "world": -1, "sample": -1, "settings": settings, "overrides": [],
                   "status": "ok", "error": "", "seconds": 0.0, "summary": summary}
         ts = pd.read_parquet(run_dir / "timeseries.parquet")
-        _write_atomic(runs_dir / f"{run_id}.parquet", lambda p, ts=ts: ts.to_parquet(p, index=False))
-        _write_atomic(runs_dir / f"{run_id}.json", lambda p, r=record: p.write_text(json.dumps(r, indent=1)))
+        write_atomic(runs_dir / f"{run_id}.parquet", lambda p, ts=ts: ts.to_parquet(p, index=False))
+        write_atomic(runs_dir / f"{run_id}.json", lambda p, r=record: p.write_text(json.dumps(r, indent=1)))
     gather(None, root, None, {}, {"collected_from": [str(d.relative_to(root)) for d in run_dirs]})
     return root
 

@@ -30,7 +30,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, PolicyConfig, finalize, schema
 from sim.recording import FRAMES_FORMAT
-from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT, RunResult
+from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT, RunResult, write_atomic
 
 PAYLOAD_FORMAT = "sim-replay/1"
 VIEWER_DIR = Path(__file__).parent / "viewer"
@@ -306,9 +306,7 @@ def _json_default(value: Any) -> Any:
 def export(run_dir: str | Path, html_file: str | Path) -> Path:
     out = Path(html_file)
     text = viewer_html(payload(run_dir))
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(text)
-    tmp.replace(out)
+    write_atomic(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return out
 
 

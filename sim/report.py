@@ -20,7 +20,6 @@ import base64
 import html
 import json
 import math
-import os
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -33,6 +32,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
+
+from sim.experiment import DEFAULT_OUTCOMES
+from sim.results import write_atomic
 
 # ------------------------------------------------------------------------------------------------ vocabulary
 
@@ -54,12 +56,6 @@ HEADLINE_OUTCOMES = (
 )
 
 #: Reported when the manifest names no outcomes (e.g. results gathered by `collect`).
-DEFAULT_OUTCOMES = (
-    "interdiction_rate", "shipments_seized", "arrests", "convictions", "disruption_depth", "time_to_action_days",
-    "assets_frozen", "criminal_revenue", "corrupt_officer_share", "victims_trafficked", "victims_identified",
-    "victims_protected", "victims_reexploited", "tips_received", "community_trust_final",
-    "legit_trade_delay_hours", "policy_cost",
-)
 
 #: Daily metrics drawn with bands: (column, cumulative?, title).
 TIMESERIES_PANELS = (
@@ -69,7 +65,6 @@ TIMESERIES_PANELS = (
     ("network_members", False, "network members"),
 )
 
-RUN_COLUMNS = ("run_id", "scenario", "replicate", "seed", "world", "sample", "status", "error")
 PAIR_KEYS = ("sample", "replicate", "world")
 SWEEP_KINDS = ("grid", "lhs", "sobol")
 UP, DOWN = "▲", "▼"
@@ -1124,9 +1119,7 @@ def notes_section(results: Results) -> list[Block]:
 
 def _write_text(path: Path, text: str) -> None:
     """Write via a temporary file so that a report is never left half-written."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
 def build_report(path: str | Path) -> Path:

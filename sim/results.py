@@ -9,6 +9,7 @@ import platform
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -95,6 +96,16 @@ def manifest(result: RunResult) -> dict[str, Any]:
         "parent": cfg.branch.parent if "branch" in cfg else None,
         "branch_day": cfg.branch.day if "branch" in cfg else None,
     }
+
+
+def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
+    """Write a file through a temporary name and rename it into place, so it is never seen half-written."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def write_run(result: RunResult, output_dir: str | Path) -> Path:
