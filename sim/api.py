@@ -8,7 +8,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.config import compose
+from sim.config import ConfigError, compose
 from sim.corridor import from_config
 from sim.model import CorridorModel
 from sim.results import RunResult
@@ -49,6 +49,8 @@ def run_scenario(overrides: Sequence[str] = (), seed: int | None = None, output_
     """
     overrides = list(overrides)
     if seed is not None:
+        if isinstance(seed, bool) or not isinstance(seed, int | str) or not str(seed).strip().lstrip("-").isdigit():
+            raise ConfigError(f"seed: '{seed}' is not a whole number")
         overrides.append(f"seed={int(seed)}")
     cfg = compose(overrides)
     result = simulate(cfg, progress=progress)

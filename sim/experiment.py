@@ -590,6 +590,9 @@ def main(argv: list[str] | None = None) -> int:
     from sim.report import headline_table
 
     print(headline_table(outcome.path))
+    if exp.design.kind != DesignKind.none:
+        section = "Morris screening" if exp.design.kind == DesignKind.morris else "outcomes against swept levers"
+        print(f"{exp.design.kind} design over {', '.join(exp.design.levers)}: see the report's {section}")
     print(f"{outcome.ok}/{outcome.total} runs ok ({outcome.ran} run now, {outcome.total - outcome.ran} resumed)")
     print(f"results: {outcome.path}")
     print(f"report:  {outcome.path / 'report.md'} (and report.html)")
