@@ -335,16 +335,11 @@ _NON_NEGATIVE_SECTIONS = ("network", "shipments", "border", "officers", "investi
 _SIGNED_KEYS = {"officers.corruption_base", "justice.conviction_base"}
 
 
-def to_params(cfg: DictConfig) -> SimConfig:
-    """The config as plain dataclasses: the model reads it millions of times, and OmegaConf is slow."""
+def to_params(cfg: DictConfig, kind: type[Any] = SimConfig) -> Any:
+    """A config node as plain dataclasses (`kind`): the model reads it millions of times, and OmegaConf
+    is slow."""
     params = OmegaConf.to_object(cfg)
-    assert isinstance(params, SimConfig)
-    return params
-
-
-def to_params_policy(policy: DictConfig) -> PolicyConfig:
-    params = OmegaConf.to_object(policy)
-    assert isinstance(params, PolicyConfig)
+    assert isinstance(params, kind)
     return params
 
 
@@ -492,12 +487,8 @@ def check_corridor(cfg: DictConfig) -> None:
     enforceable = corridor.checkpoints
     for node in cfg.policy.interdiction_focus:
         if node not in enforceable:
-            what = "unknown node id" if node not in corridor.places else f"'{node}' is not a crossing or port"
-            raise ConfigError(
-                f"policy.interdiction_focus: {what} '{node}'; allowed: {', '.join(sorted(enforceable))}"
-                if node not in corridor.places else f"policy.interdiction_focus: {what}; allowed: "
-                f"{', '.join(sorted(enforceable))}"
-            )
+            what = f"unknown node id '{node}'" if node not in corridor.places else f"'{node}' is not a crossing or port"
+            raise ConfigError(f"policy.interdiction_focus: {what}; allowed: {', '.join(sorted(enforceable))}")
 
 
 def _siblings(key: str) -> str:

@@ -23,11 +23,11 @@ from sim.agents.facilitator import Facilitator, FacilitatorKind
 from sim.agents.officer import Agency, Officer
 from sim.agents.organisation import RANK, Member, Organisation
 from sim.border import BorderPost, Trail, reallocate_patrols
-from sim.config import branch_policy, to_params, to_params_policy
+from sim.config import PolicyConfig, branch_policy, to_params
 from sim.corridor import Corridor, from_config
 from sim.investigation import Investigations, Target
 from sim.metrics import EventLog, Metrics
-from sim.policy import cost_breakdown
+from sim.policy import cost_breakdown, tip_line
 from sim.recording import FrameRecorder
 from sim.shipments import Shipment, plan_shipments
 
@@ -156,7 +156,7 @@ class CorridorModel(mesa.Model):
     def _apply_branch(self) -> None:
         """From the branch day on, the branch's levers replace the run's (`branch.levers`)."""
         self._policy_before = self.cfg.policy
-        self.cfg.policy = to_params_policy(branch_policy(self.config))
+        self.cfg.policy = to_params(branch_policy(self.config), PolicyConfig)
         changed = ",".join(f"{k}={v}" for k, v in sorted(self.config.branch.levers.items()))
         self.log.add("policy_change", value=float(self._branch_day), detail=changed)
 
@@ -224,7 +224,7 @@ class CorridorModel(mesa.Model):
         exploited = community.victims_count
         if exploited == 0:
             return
-        p = self.cfg.victims.identification_by_tip_prob / 30.0 * (1.0 + 3.0 * self.cfg.policy.community_engagement)
+        p = self.cfg.victims.identification_by_tip_prob / 30.0 * tip_line(self.cfg)
         found = int(self.rng.binomial(exploited, min(1.0, p * float(community.trust.mean()))))
         if found:
             self.identify_victims(community, community.current_victims(found))

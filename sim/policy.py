@@ -49,6 +49,11 @@ def cost_breakdown(cfg: DictConfig, corridor: Corridor, officers: int, days: int
     return {k: v * years for k, v in parts.items()}
 
 
+def tip_line(cfg: DictConfig) -> float:
+    """How much a tip line multiplies residents' reporting (`policy.community_engagement`)."""
+    return 1.0 + 3.0 * cfg.policy.community_engagement
+
+
 def focus_multiplier(cfg: DictConfig, node: str) -> float:
     """Extra enforcement at a focused crossing or port (`policy.interdiction_focus`, `focus_multiplier`)."""
     return float(cfg.policy.focus_multiplier) if node in cfg.policy.interdiction_focus else 1.0

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
+from sim.policy import tip_line
+
 if TYPE_CHECKING:
     from sim.model import CorridorModel
 
@@ -108,14 +110,14 @@ class Community(mesa.Agent):
         m = self.model
         c = m.cfg.community
         rng = m.rng
-        tip_line = 1.0 + 3.0 * m.cfg.policy.community_engagement
+        line = tip_line(m.cfg)
         reported = []
         n_obs = rng.poisson(c.observers_per_event * min(1.0, self.size / 5000.0), len(self.sightings))
         for (org_id, member_id), k in zip(self.sightings, n_obs, strict=True):
             if k == 0:
                 continue
             who = rng.integers(0, self.size, k)
-            prob = c.tip_base * (0.2 + self.trust[who]) * (0.5 + self.awareness[who]) * tip_line
+            prob = c.tip_base * (0.2 + self.trust[who]) * (0.5 + self.awareness[who]) * line
             if (rng.random(k) < prob).any():
                 reported.append((org_id, member_id))
         self.sightings.clear()
@@ -208,6 +210,3 @@ class Community(mesa.Agent):
     @property
     def victims_count(self) -> int:
         return int(np.count_nonzero(self.status == ResidentStatus.VICTIM))
-
-    def step(self) -> None:  # the model's daily loop calls daily_update directly, in its fixed order
-        pass

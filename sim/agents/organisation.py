@@ -274,9 +274,6 @@ class Organisation(mesa.Agent):
         """Members are paid while there is cash; an organisation does not go into debt."""
         self.cash = max(0.0, self.cash - self.model.cfg.network.member_upkeep_per_day * len(self.active_members))
 
-    def step(self) -> None:  # the model's daily loop calls the phases directly, in its fixed order
-        pass
-
     def __repr__(self) -> str:
         return f"Organisation({self.name}, members={len(self.active_members)}, cash={self.cash:.2f})"
 
