@@ -19,7 +19,7 @@ Definitions used in the output:
   **proc s**, the child's whole wall time as seen by the parent. **cpu s** is the CPU time
   (``time.process_time``) of the same call: close to run s on an idle machine, and the steadier figure
   when other processes compete for the cores (the load average is printed before and after).
-- **Mesa agents**: ``len(model.agents)`` of a freshly built ``sim.model.CorridorModel`` for the same
+- **Mesa agents**: ``len(model.agents)`` of a freshly built ``sim.core.model.CorridorModel`` for the same
   config and seed (officers, members, organisations, facilitators, and one ``Community`` per locality).
 - **residents**: the vectorized population, ``sum(c.size for c in model.communities.values())``.
 - **agent-steps/s**: ``(Mesa agents + residents) x days / run s``. Each resident and each Mesa agent
@@ -86,8 +86,8 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     from collections import Counter
 
     from sim import run_scenario
-    from sim.corridor import from_config
-    from sim.model import CorridorModel
+    from sim.core.model import CorridorModel
+    from sim.world.corridor import from_config
 
     imported = time.perf_counter()
     before = _maxrss_bytes()  # interpreter and imports (sim, Mesa, numpy, pandas, Hydra, ...)

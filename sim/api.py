@@ -9,9 +9,9 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.config import ConfigError, compose
-from sim.corridor import from_config
-from sim.model import CorridorModel
+from sim.core.model import CorridorModel
 from sim.results import RunResult
+from sim.world.corridor import from_config
 
 
 def simulate(cfg: DictConfig, progress: bool | None = False) -> RunResult:

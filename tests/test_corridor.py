@@ -18,7 +18,7 @@ import pytest
 
 from sim import run_scenario
 from sim.config import ConfigError, compose
-from sim.corridor import (
+from sim.world.corridor import (
     COMMODITIES,
     MODES,
     NODE_KINDS,

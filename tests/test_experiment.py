@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import experiment as ex
+from sim.experiment import runner as ex
 from tests.conftest import REPO
 
 TINY = """
@@ -140,7 +140,7 @@ def test_command_exits_nonzero_when_a_run_failed(experiments: Path, tmp_path: Pa
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr(ex, "execute", lambda spec, record=False: {"status": "failed", "error": "boom", "summary": {},
                                                       "timeseries": None, "seconds": 0.0})
-    monkeypatch.setattr("sim.report.build_report", lambda path: Path(path) / "report.md", raising=False)
+    monkeypatch.setattr("sim.experiment.report.build_report", lambda path: Path(path) / "report.md", raising=False)
     code = ex.main(["experiment=tiny", f"results_dir={tmp_path}"])
     assert code == 1
     assert "6 run(s) failed" in capsys.readouterr().err

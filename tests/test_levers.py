@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from sim import RunResult
-from sim.corridor import default_corridor
+from sim.world.corridor import default_corridor
 from tests.levers import Measure, outcomes, summary_key, welch_t
 
 DAYS = 180
@@ -93,7 +93,7 @@ CASES = [
 
 
 def test_every_lever_has_a_case() -> None:
-    from sim.policy import LEVERS
+    from sim.core.policy import LEVERS
 
     covered = {c.lever for c in CASES} | {"focus_multiplier"}  # the multiplier is exercised with the focus
     assert set(LEVERS) <= covered

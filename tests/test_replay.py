@@ -163,7 +163,7 @@ def test_branch_from_the_command_line(recording: Path) -> None:
 
 
 def test_experiment_runs_can_be_recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sim import experiment as ex
+    from sim.experiment import runner as ex
 
     folder = tmp_path / "experiments"
     folder.mkdir()

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from sim import run_scenario
-from sim.report import (
+from sim.experiment.report import (
     Estimate,
     build_report,
     comparison_table,

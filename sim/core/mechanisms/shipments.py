@@ -10,10 +10,10 @@ import numpy as np
 import simpy
 
 if TYPE_CHECKING:
-    from sim.agents.facilitator import Facilitator
-    from sim.agents.organisation import Member, Organisation
-    from sim.corridor import Route
-    from sim.model import CorridorModel
+    from sim.core.agents.facilitator import Facilitator
+    from sim.core.agents.organisation import Member, Organisation
+    from sim.core.model import CorridorModel
+    from sim.world.corridor import Route
 
 #: Share of a load's street value an organisation pays up front (lost if seized).
 PURCHASE_SHARE = 0.25

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.agents.facilitator import Facilitator, FacilitatorKind
-from sim.agents.organisation import Member
+from sim.core.agents.facilitator import Facilitator, FacilitatorKind
+from sim.core.agents.organisation import Member
 
 if TYPE_CHECKING:
-    from sim.agents.organisation import Organisation
-    from sim.model import CorridorModel
+    from sim.core.agents.organisation import Organisation
+    from sim.core.model import CorridorModel
 
 #: Share of dirty money an organisation tries to launder per day (at least `MIN_TRANCHE`).
 TRANCHE_SHARE = 0.2

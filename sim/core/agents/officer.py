@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from sim.model import CorridorModel
+    from sim.core.model import CorridorModel
 
 
 class Agency(StrEnum):

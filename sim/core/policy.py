@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from omegaconf import DictConfig
 
-    from sim.corridor import Corridor
+    from sim.world.corridor import Corridor
 
 LEVERS = (
     "intel_sharing", "joint_task_force", "inspection_rate", "inspection_targeting", "interdiction_focus",

@@ -29,7 +29,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, PolicyConfig, finalize, schema
-from sim.recording import FRAMES_FORMAT
+from sim.replay.recording import FRAMES_FORMAT
 from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT, RunResult, write_atomic
 
 PAYLOAD_FORMAT = "sim-replay/1"

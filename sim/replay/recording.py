@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.corridor import Link
-    from sim.model import CorridorModel
+    from sim.core.model import CorridorModel
+    from sim.world.corridor import Link
 
 FRAMES_FORMAT = "sim-frames/1"
 ROLES = ("leader", "lieutenant", "courier", "recruiter")

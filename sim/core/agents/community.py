@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.policy import tip_line
+from sim.core.policy import tip_line
 
 if TYPE_CHECKING:
-    from sim.model import CorridorModel
+    from sim.core.model import CorridorModel
 
 
 def _beta_with_mean(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from sim.corridor import Route
+from sim.world.corridor import Route
 
 if TYPE_CHECKING:
-    from sim.agents.officer import Officer
-    from sim.model import CorridorModel
+    from sim.core.agents.officer import Officer
+    from sim.core.model import CorridorModel
 
 #: How far up the hierarchy a role sits (used by `kingpin` targeting and `disruption_depth`).
 RANK = {"leader": 0, "lieutenant": 1, "recruiter": 2, "courier": 3}

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from sim.model import CorridorModel
+    from sim.core.model import CorridorModel
 
 EVENT_KINDS = (
     "shipment_departed", "route_chosen", "inspection", "patrol_encounter", "seizure", "delivery",

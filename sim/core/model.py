@@ -17,19 +17,19 @@ import numpy as np
 import simpy
 from omegaconf import DictConfig
 
-from sim import corruption, finance
-from sim.agents.community import Community
-from sim.agents.facilitator import Facilitator, FacilitatorKind
-from sim.agents.officer import Agency, Officer
-from sim.agents.organisation import RANK, Member, Organisation
-from sim.border import BorderPost, Trail, reallocate_patrols
 from sim.config import PolicyConfig, branch_policy, to_params
-from sim.corridor import Corridor, from_config
-from sim.investigation import Investigations, Target
-from sim.metrics import EventLog, Metrics
-from sim.policy import cost_breakdown, tip_line
-from sim.recording import FrameRecorder
-from sim.shipments import Shipment, plan_shipments
+from sim.core.agents.community import Community
+from sim.core.agents.facilitator import Facilitator, FacilitatorKind
+from sim.core.agents.officer import Agency, Officer
+from sim.core.agents.organisation import RANK, Member, Organisation
+from sim.core.mechanisms import corruption, finance
+from sim.core.mechanisms.border import BorderPost, Trail, reallocate_patrols
+from sim.core.mechanisms.investigation import Investigations, Target
+from sim.core.mechanisms.shipments import Shipment, plan_shipments
+from sim.core.metrics import EventLog, Metrics
+from sim.core.policy import cost_breakdown, tip_line
+from sim.replay.recording import FrameRecorder
+from sim.world.corridor import Corridor, from_config
 
 #: Facilitators of each kind per country at the start, and the daily chance a vacancy is filled.
 FACILITATORS_PER_KIND = 3

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 import simpy
 
-from sim.agents.officer import Officer
-from sim.policy import focus_multiplier
+from sim.core.agents.officer import Officer
+from sim.core.policy import focus_multiplier
 
 if TYPE_CHECKING:
-    from sim.corridor import Place
-    from sim.model import CorridorModel
-    from sim.shipments import Shipment
+    from sim.core.mechanisms.shipments import Shipment
+    from sim.core.model import CorridorModel
+    from sim.world.corridor import Place
 
 MINUTES_PER_DAY = 24 * 60.0
 #: Risk-based targeting's starting belief that a profile is worth a look, before any hits or misses.

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    from sim.agents.organisation import Organisation
-    from sim.model import CorridorModel
+    from sim.core.agents.organisation import Organisation
+    from sim.core.model import CorridorModel
 
 #: A retainer for a standing contact is several bribes' worth.
 RETAINER_BRIBES = 3.0

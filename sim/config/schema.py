@@ -18,7 +18,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-CONFIG_DIR = Path(os.environ.get("SIM_CONFIG_DIR", Path(__file__).resolve().parent.parent / "configs"))
+CONFIG_DIR = Path(os.environ.get("SIM_CONFIG_DIR", Path(__file__).resolve().parents[2] / "configs"))
 
 
 class ConfigError(ValueError):
@@ -481,7 +481,7 @@ def finalize(cfg: DictConfig) -> DictConfig:
 def check_corridor(cfg: DictConfig) -> None:
     """Build the corridor the config names (its own validation names the bad node or edge) and check
     that focused interdiction names places where enforcement happens."""
-    from sim.corridor import from_config
+    from sim.world.corridor import from_config
 
     corridor = from_config(cfg)
     enforceable = corridor.checkpoints

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from sim.agents.facilitator import Facilitator, FacilitatorKind
-from sim.agents.organisation import RANK, Member, Role
-from sim.policy import lead_loss_prob, sharing_delay_days
+from sim.core.agents.facilitator import Facilitator, FacilitatorKind
+from sim.core.agents.organisation import RANK, Member, Role
+from sim.core.policy import lead_loss_prob, sharing_delay_days
 
 if TYPE_CHECKING:
-    from sim.model import CorridorModel
+    from sim.core.model import CorridorModel
 
 Target = Member | Facilitator
 

@@ -1,9 +1,9 @@
 """The model's agents: organisations and their members, facilitators, officers, communities."""
 
-from sim.agents.community import Community, ResidentStatus
-from sim.agents.facilitator import Facilitator, FacilitatorKind
-from sim.agents.officer import Agency, Officer
-from sim.agents.organisation import Member, Organisation, Role
+from sim.core.agents.community import Community, ResidentStatus
+from sim.core.agents.facilitator import Facilitator, FacilitatorKind
+from sim.core.agents.officer import Agency, Officer
+from sim.core.agents.organisation import Member, Organisation, Role
 
 __all__ = [
     "Agency",

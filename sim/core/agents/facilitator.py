@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 if TYPE_CHECKING:
-    from sim.model import CorridorModel
+    from sim.core.model import CorridorModel
 
 
 class FacilitatorKind(StrEnum):

@@ -31,7 +31,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import CONFIG_DIR, ConfigError, compose, explain_hydra_error, flatten, schema
-from sim.metrics import SUMMARY_KEYS
+from sim.core.metrics import SUMMARY_KEYS
 from sim.results import _versions, git_commit, write_atomic
 
 EXPERIMENTS_DIR = Path(os.environ.get("SIM_EXPERIMENTS_DIR", CONFIG_DIR.parent / "experiments"))
@@ -460,7 +460,7 @@ def run_experiment(exp: DictConfig, progress: bool | None = None) -> ExperimentO
     elapsed = time.perf_counter() - started
     failed = gather(exp, out, specs, {"run_seconds": elapsed, "runs_this_time": len(todo)})
     if exp.report:
-        from sim.report import build_report
+        from sim.experiment.report import build_report
 
         build_report(out)
     return ExperimentOutcome(out, len(specs), len(specs) - len(failed), failed, len(todo))
@@ -562,7 +562,7 @@ def main(argv: list[str] | None = None) -> int:
             if args[0] == "collect":
                 out = collect(args[1])
                 print(f"collected {len(pd.read_parquet(out / 'runs.parquet'))} runs into {out / 'runs.parquet'}")
-            from sim.report import build_report, headline_table
+            from sim.experiment.report import build_report, headline_table
 
             if not (Path(args[1]) / "runs.parquet").is_file():
                 return _fail(f"report: no runs.parquet in '{args[1]}'")
@@ -587,7 +587,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished runs are kept; run the same command again to resume", file=sys.stderr)
         return 130
-    from sim.report import headline_table
+    from sim.experiment.report import headline_table
 
     print(headline_table(outcome.path))
     if exp.design.kind != DesignKind.none:

@@ -1,0 +1,1 @@
+"""The simulation core: the model, its agents, its mechanisms and the policy levers that drive them."""

@@ -1,0 +1,1 @@
+"""Mechanisms of the model: each owns its state, parameters and rules."""

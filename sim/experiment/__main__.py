@@ -1,0 +1,5 @@
+import sys
+
+from sim.experiment.runner import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from sim.replay.app import main
+
+sys.exit(main())
