@@ -60,7 +60,7 @@ def summary_json(summary: dict[str, Any]) -> str:
     return json.dumps(summary, indent=2, sort_keys=False) + "\n"
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -89,7 +89,7 @@ def manifest(result: RunResult) -> dict[str, Any]:
         "scenario": str(cfg.scenario_name),
         "config_hash": config_hash(cfg),
         "git_commit": git_commit(),
-        "versions": _versions(),
+        "versions": package_versions(),
         "timings_seconds": {k: round(v, 3) for k, v in result.timings.items()},
         "files": list(OUTPUT_FILES) + ([FRAMES_FILE] if result.frames is not None
                                        and cfg.get("record") is not False else []),

@@ -7,12 +7,8 @@ bad input ends with one line and exit code 2.
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-import threading
 from pathlib import Path
-from typing import Any
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
@@ -21,43 +17,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.api import simulate
+from sim.cli import check_writable, outcome_table, restore_ctrl_c
 from sim.config import CONFIG_DIR, ConfigError, compose, finalize, register
-
-#: The outcomes printed after a run, with their labels and formats.
-TABLE = (
-    ("shipments_attempted", "shipments attempted", "{:.0f}"),
-    ("shipments_seized", "shipments seized", "{:.0f}"),
-    ("interdiction_rate", "interdiction rate", "{:.1%}"),
-    ("arrests", "arrests", "{:.0f}"),
-    ("convictions", "convictions", "{:.0f}"),
-    ("disruption_depth", "disruption depth (high-rank share)", "{:.2f}"),
-    ("time_to_action_days", "time to action (median days)", "{:.1f}"),
-    ("assets_frozen", "assets frozen (M)", "{:.1f}"),
-    ("corrupt_officer_share", "corrupt officer share (mean)", "{:.1%}"),
-    ("victims_trafficked", "victims trafficked", "{:.0f}"),
-    ("victims_identified", "victims identified", "{:.0f}"),
-    ("victims_protected", "victims protected", "{:.0f}"),
-    ("tips_received", "tips received", "{:.0f}"),
-    ("legit_trade_delay_hours", "legit trade delay (hours/vehicle)", "{:.2f}"),
-    ("policy_cost", "policy cost (M)", "{:.1f}"),
-)
-
-
-def outcome_table(summary: dict[str, Any], title: str = "") -> str:
-    width = max(len(label) for _, label, _ in TABLE)
-    lines = [title] if title else []
-    for key, label, fmt in TABLE:
-        value = summary.get(key)
-        shown = "n/a" if value is None else fmt.format(value)
-        lines.append(f"  {label:<{width}}  {shown:>10}")
-    return "\n".join(lines)
-
-
-def restore_ctrl_c() -> None:
-    """Make Ctrl-C interrupt even when started with SIGINT ignored (as background jobs of a shell are),
-    so that an interrupted command always ends cleanly with its message instead of running on."""
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _is_hydra_flag(arg: str) -> bool:
@@ -117,16 +78,6 @@ def _validate(args: list[str]) -> None:
         cfg = compose(combo)
         if cfg.output_dir:
             check_writable(Path(cfg.output_dir), "output_dir")
-
-
-def check_writable(folder: Path, key: str) -> None:
-    """Refuse, before any work, a folder that cannot be created or written."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"{key}: cannot create '{folder}' ({exc.strerror or exc})") from None
-    if not os.access(folder, os.W_OK):
-        raise ConfigError(f"{key}: cannot write into '{folder}'")
 
 
 def _output_dir(cfg: DictConfig) -> Path:

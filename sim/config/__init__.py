@@ -1,6 +1,32 @@
-"""Configuration: the structured schema (with every parameter's range) and composing it from overrides."""
+"""Configuration: the structured schema (every parameter with its range and unit) and composing it."""
 
-from sim.config.schema import *  # noqa: F403
-from sim.config.schema import CONFIG_DIR, ConfigError, compose, finalize, flatten, register, schema, to_params
+from sim.config.compose import (
+    apply_levers,
+    branch_policy,
+    check_corridor,
+    compose,
+    explain_hydra_error,
+    finalize,
+    schedule,
+    validate,
+)
+from sim.config.schema import (
+    CONFIG_DIR,
+    LEVER_SPECS,
+    SPECS,
+    FieldSpec,
+    PolicyConfig,
+    SimConfig,
+    field_specs,
+    flatten,
+    register,
+    schema,
+    to_params,
+)
+from sim.errors import ConfigError
 
-__all__ = ["CONFIG_DIR", "ConfigError", "compose", "finalize", "flatten", "register", "schema", "to_params"]
+__all__ = [
+    "CONFIG_DIR", "LEVER_SPECS", "SPECS", "ConfigError", "FieldSpec", "PolicyConfig", "SimConfig", "apply_levers",
+    "branch_policy", "check_corridor", "compose", "explain_hydra_error", "field_specs", "finalize", "flatten",
+    "register", "schedule", "schema", "to_params", "validate",
+]

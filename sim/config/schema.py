@@ -1,16 +1,17 @@
-"""Configuration: the structured schema, its validation, and composing it from override strings.
+"""The run configuration's schema: every key, its type, default, allowed range and unit.
 
-The schema is a tree of dataclasses registered in Hydra's ConfigStore, so an unknown key or a value of
-the wrong type is refused by Hydra itself; `validate` then checks what types cannot say (ranges, allowed
-words, node ids that must exist in the corridor). Every refusal is a `ConfigError` whose message is one
-line naming the key and what is allowed.
+A tree of dataclasses registered in Hydra's ConfigStore, so an unknown key or a value of the wrong type
+is refused by Hydra itself. Each number is declared with `param(default, low, high, unit)`: the range
+lives beside the key as field metadata, and `sim.config.compose.validate` checks values against it. The
+model reads the same tree as plain dataclasses (`to_params`), so a parameter has one name everywhere.
+
+Units: `M` is millions of currency units; `p` a probability or share in [0, 1]; `/day` a daily rate.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import os
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -18,15 +19,23 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from sim.errors import ConfigError
+
 CONFIG_DIR = Path(os.environ.get("SIM_CONFIG_DIR", Path(__file__).resolve().parents[2] / "configs"))
 
+__all__ = ["CONFIG_DIR", "ConfigError"]  # extended at the end of the module
 
-class ConfigError(ValueError):
-    """Bad input: the message is one line naming the key or element and what is allowed."""
+P = "p"  # unit of probabilities and shares
 
-    def __init__(self, message: str) -> None:
-        # One line, whatever the user typed into a value (newlines are shown escaped).
-        super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
+
+def param(default: Any, low: float | None = None, high: float | None = None, unit: str = "", note: str = "") -> Any:
+    """A numeric config field with its allowed range [low, high] (None: open on that side) and unit."""
+    return field(default=default, metadata={"low": low, "high": high, "unit": unit, "note": note})
+
+
+def prob(default: float, note: str = "") -> Any:
+    """A probability or share: a number in [0, 1]."""
+    return param(default, 0.0, 1.0, P, note)
 
 
 class InspectionTargeting(StrEnum):
@@ -50,21 +59,29 @@ class InvestigationTargeting(StrEnum):
 class PolicyConfig:
     """The policy levers (DESIGN.md section 5). Defaults are the `baseline` world: siloed, weak oversight."""
 
-    intel_sharing: float = 0.1
+    intel_sharing: float = prob(0.1, "0 siloed agencies ... 1 a fused picture")
     joint_task_force: bool = False
-    inspection_rate: float = 0.05
+    inspection_rate: float = prob(0.05, "share of border traffic inspected")
     inspection_targeting: InspectionTargeting = InspectionTargeting.random
     interdiction_focus: list[str] = field(default_factory=list)
-    focus_multiplier: float = 1.0
+    focus_multiplier: float = param(1.0, 1.0, 100.0, "x", "enforcement at focused posts relative to others")
     patrol_allocation: PatrolAllocation = PatrolAllocation.static
-    financial_controls: float = 0.1
-    oversight: float = 0.2
-    officer_pay: float = 1.0
+    financial_controls: float = prob(0.1, "strength of laundering detection and asset freezing")
+    oversight: float = prob(0.2, "audits and penalties against corruption")
+    officer_pay: float = param(1.0, 0.0, 10.0, "x today's pay")
     whistleblower_protection: bool = False
-    community_engagement: float = 0.1
-    victim_protection: float = 0.2
-    prevention: float = 0.0
+    community_engagement: float = prob(0.1, "trust building, tip line, awareness")
+    victim_protection: float = prob(0.2, "shelters, witness protection, non-punishment")
+    prevention: float = prob(0.0, "education and economic programmes")
     targeting: InvestigationTargeting = InvestigationTargeting.random
+
+
+@dataclass
+class ScheduleEntry:
+    """From `day` on, the levers in `levers` (policy keys without `policy.`) take these values."""
+
+    day: int = param(0, 0, 36500, "day")
+    levers: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,181 +90,240 @@ class CorridorConfig:
 
     name: str = "default"
     file: str | None = None
-    seed: int = 0
-    countries: int = 4
-    localities_per_country: int = 3
-    crossings_per_border: int = 2
-    residents_per_locality: int = 5000
+    seed: int = param(0, 0, 2**63 - 1)
+    countries: int = param(4, 2, 50, "countries")
+    localities_per_country: int = param(3, 1, 1000, "localities")
+    crossings_per_border: int = param(2, 1, 100, "crossings")
+    residents_per_locality: int = param(5000, 0, 10_000_000, "residents")
 
 
 @dataclass
 class NetworkConfig:
-    """Trafficking organisations: size, structure, money and route learning."""
+    """Trafficking organisations: size, structure, money, tempo and route learning."""
 
-    organisations: int = 4
-    cells_per_org: int = 3
-    couriers_per_cell: int = 4
-    recruiters_per_cell: int = 1
-    lateral_tie_prob: float = 0.3
-    initial_cash: float = 3.0
-    shipments_per_org_day: float = 0.5
-    member_upkeep_per_day: float = 0.002
-    recruit_cost: float = 0.02
-    promotion_prob: float = 0.7
-    risk_prior: float = 0.05
-    risk_learning_rate: float = 0.25
-    social_learning_weight: float = 0.3
-    route_temperature: float = 0.15
-    exploration: float = 0.1
-    max_routes: int = 12
+    organisations: int = param(4, 1, 1000, "organisations")
+    cells_per_org: int = param(3, 1, 1000, "cells")
+    couriers_per_cell: int = param(4, 1, 1000, "members")
+    recruiters_per_cell: int = param(1, 0, 1000, "members")
+    lateral_tie_prob: float = prob(0.3, "chance two members of a cell (or two lieutenants) know each other")
+    initial_cash: float = param(3.0, 0.0, None, "M")
+    shipments_per_org_day: float = param(0.5, 0.0, 100.0, "/day", "tempo of an organisation with all cells up")
+    member_upkeep_per_day: float = param(0.002, 0.0, None, "M/member/day")
+    recruit_cost: float = param(0.02, 0.0, None, "M/recruit")
+    recruit_base_prob: float = prob(0.15, "daily chance a short cell finds a recruit, per recruiter + 1")
+    recruiter_facilitator_lift: float = param(1.5, 1.0, 10.0, "x", "recruitment with a hired recruiter")
+    promotion_prob: float = prob(0.7, "daily chance a vacancy at the top is filled by promotion")
+    leaderless_ship_prob: float = prob(0.5, "chance a leaderless organisation still ships on a day")
+    consignment_tempo: float = prob(0.25, "share of tempo a broke organisation keeps on fronted loads")
+    cash_comfort: float = param(0.5, 1e-6, None, "M", "cash at which an organisation ships at full tempo")
+    risk_prior: float = prob(0.05, "believed seizure risk at a formal checkpoint before any experience")
+    informal_risk_prior_factor: float = param(0.6, 0.0, 10.0, "x", "prior risk at informal vs formal crossings")
+    risk_learning_rate: float = prob(0.25, "weight of the latest own outcome in the learned risk")
+    social_learning_weight: float = prob(0.3, "weight of others' seizures relative to own")
+    route_temperature: float = param(0.15, 0.0, None, "share of load value", "softmax spread of route choice")
+    exploration: float = prob(0.1, "chance a route is picked at random")
+    max_routes: int = param(12, 1, 200, "routes")
 
 
 @dataclass
 class ShipmentConfig:
     """Commodity values, detectability and fees (values in millions of currency units)."""
 
-    value_drugs: float = 0.6
-    value_weapons: float = 0.3
-    fee_per_person: float = 0.01
-    persons_per_shipment: int = 6
-    victim_share: float = 0.5
-    detectability_drugs: float = 0.6
-    detectability_people: float = 0.5
-    detectability_weapons: float = 0.55
-    transport_cost_per_day: float = 0.005
-    forger_fee: float = 0.01
-    forgery_effect: float = 0.5
-    front_company_fee: float = 0.02
-    front_company_effect: float = 0.45
-    broker_fee: float = 0.01
-    bribe_amount: float = 0.02
+    value_drugs: float = param(0.6, 0.0, None, "M/load")
+    value_weapons: float = param(0.3, 0.0, None, "M/load")
+    value_sigma: float = param(0.3, 0.0, 3.0, "log units", "spread of load values (lognormal)")
+    purchase_share: float = prob(0.25, "share of a load's value paid up front (lost if seized)")
+    fee_per_person: float = param(0.01, 0.0, None, "M/person")
+    persons_per_shipment: int = param(6, 1, 1000, "persons")
+    victim_share: float = prob(0.5, "share of moved persons who are trafficking victims")
+    detectability_drugs: float = prob(0.6)
+    detectability_people: float = prob(0.5)
+    detectability_weapons: float = prob(0.55)
+    transport_cost_per_day: float = param(0.005, 0.0, None, "M/day")
+    forger_fee: float = param(0.01, 0.0, None, "M")
+    forgery_effect: float = prob(0.5, "detectability removed by forged papers at formal posts")
+    front_company_fee: float = param(0.02, 0.0, None, "M")
+    front_company_effect: float = prob(0.45, "detectability removed by a front company")
+    broker_fee: float = param(0.01, 0.0, None, "M")
+    bribe_amount: float = param(0.02, 0.0, None, "M")
 
 
 @dataclass
 class BorderConfig:
-    """Border posts: lane queues, inspection times and patrols."""
+    """Border posts: lane queues, inspection times, risk targeting and patrols."""
 
-    platoons_per_day: int = 8
-    clearance_minutes: float = 1.0
-    inspection_minutes: float = 20.0
-    max_queue_hours: float = 24.0
-    shipment_inspection_hours: float = 2.0
-    patrol_encounter_prob: float = 0.25
-    risk_lift_max: float = 10.0
-    signal_prob: float = 0.35
-    signalled_encounter_prob: float = 0.8
-    spot_bribe_prob: float = 0.5
+    platoons_per_day: int = param(8, 1, 1000, "/day")
+    clearance_minutes: float = param(1.0, 0.0, None, "min/vehicle")
+    inspection_minutes: float = param(20.0, 0.0, None, "min/vehicle")
+    max_queue_hours: float = param(24.0, 0.0, None, "h")
+    shipment_inspection_hours: float = param(2.0, 0.0, None, "h")
+    risk_lift_max: float = param(10.0, 1.0, 1000.0, "x", "selection lift of a profile believed fully risky")
+    suspicion_prior: float = prob(0.5, "risk targeting's belief in an unseen profile")
+    suspicion_learning_rate: float = prob(0.1, "weight of the latest inspection in a profile's hit rate")
+    patrol_encounter_prob: float = prob(0.25, "chance a patrol of average strength meets a crossing")
+    max_encounter_prob: float = prob(0.95, "cap on the encounter chance, however strong the patrol")
+    signal_prob: float = prob(0.35, "share of crossings an intelligence-led patrol gets advance word of")
+    signalled_encounter_prob: float = prob(0.8)
+    trail_sighting_prob: float = prob(0.3, "chance sensors or locals notice a crossing")
+    patrol_weight_floor: float = param(0.5, 0.0, None, "sightings", "weight of a trail with no sightings")
+    sighting_decay: float = prob(0.8, "share of the sightings picture kept at each re-deployment")
+    patrol_reallocation_days: int = param(7, 1, 365, "days")
+    spot_bribe_prob: float = prob(0.5, "chance a courier caught by an honest officer offers a bribe")
 
 
 @dataclass
 class OfficerConfig:
     """Officers, their agencies and the corruption rule."""
 
-    customs_per_post: int = 6
-    border_guards_per_post: int = 4
-    border_guards_per_trail: int = 4
-    police_per_country: int = 12
-    analysts_per_country: int = 3
-    fiu_per_country: int = 2
-    initial_corrupt_share: float = 0.1
-    corruption_base: float = -2.0
-    peer_weight: float = 3.0
-    bribe_weight: float = 40.0
-    oversight_weight: float = 3.0
-    pay_weight: float = 1.5
-    whistleblower_weight: float = 1.0
-    cultivation_prob: float = 0.05
-    audit_rate: float = 0.02
-    peer_report_prob: float = 0.0005
-    whistleblower_report_multiplier: float = 4.0
+    customs_per_post: int = param(6, 1, 10000, "officers")
+    border_guards_per_post: int = param(4, 1, 10000, "officers")
+    border_guards_per_trail: int = param(4, 1, 10000, "officers")
+    police_per_country: int = param(12, 1, 100000, "officers")
+    police_team_size: int = param(3, 1, 1000, "officers", "police officers per operation team")
+    analysts_per_country: int = param(3, 1, 100000, "officers")
+    fiu_per_country: int = param(2, 1, 100000, "officers")
+    initial_corrupt_share: float = prob(0.1)
+    corruption_base: float = param(-2.0, -20.0, 20.0, "logit")
+    peer_weight: float = param(3.0, 0.0, 100.0, "logit")
+    bribe_weight: float = param(40.0, 0.0, 10000.0, "logit/M")
+    oversight_weight: float = param(3.0, 0.0, 100.0, "logit")
+    pay_weight: float = param(1.5, 0.0, 100.0, "logit")
+    whistleblower_weight: float = param(1.0, 0.0, 100.0, "logit")
+    cultivation_prob: float = prob(0.05, "daily chance an organisation courts an officer")
+    cultivate_post_share: float = prob(0.5, "share of courting aimed at a post on the routes (else police)")
+    retainer_bribes: float = param(3.0, 0.0, 100.0, "bribes", "a standing contact's retainer")
+    contact_on_duty_prob: float = prob(0.6, "chance a cultivated contact is on duty when a load comes")
+    peer_recruitment_prob: float = prob(0.01, "daily chance a corrupt officer approaches a peer")
+    audit_rate: float = prob(0.02, "daily audit chance at full oversight")
+    peer_report_prob: float = prob(0.0005, "daily chance one honest peer reports a corrupt one")
+    whistleblower_report_multiplier: float = param(4.0, 1.0, 1000.0, "x")
+    case_lead_prob: float = prob(0.5, "chance a corruption case gives a lead on the organisation's broker")
 
 
 @dataclass
 class InvestigationConfig:
     """The lead → analysis → sharing → operation → arrest pipeline (days)."""
 
-    analysis_days: float = 4.0
-    operation_days: float = 3.0
-    domestic_request_days: float = 12.0
-    cross_border_request_days: float = 45.0
-    fused_sharing_days: float = 0.5
-    lead_loss_when_siloed: float = 0.3
-    arrest_prob: float = 0.7
-    talk_prob: float = 0.4
-    develop_prob: float = 0.5
-    tip_lead_prob: float = 0.3
-    leak_weight: float = 1.0
+    analysis_days: float = param(4.0, 0.0, None, "days")
+    operation_days: float = param(3.0, 0.0, None, "days")
+    domestic_request_days: float = param(12.0, 0.0, None, "days")
+    cross_border_request_days: float = param(45.0, 0.0, None, "days")
+    fused_sharing_days: float = param(0.5, 0.0, None, "days")
+    lead_loss_when_siloed: float = prob(0.3, "chance a cross-border lead is lost between siloed agencies")
+    domestic_loss_factor: float = prob(0.5, "domestic lead loss relative to cross-border")
+    arrest_prob: float = prob(0.7)
+    arrest_quality_weight: float = prob(0.5, "how much the arrest chance depends on the lead's quality")
+    talk_prob: float = prob(0.4, "chance an arrestee names an accomplice")
+    develop_prob: float = prob(0.5)
+    tip_lead_prob: float = prob(0.3)
+    seizure_facilitator_lead_prob: float = prob(0.3, "chance a seizure gives a lead on a hired facilitator")
+    leak_weight: float = param(1.0, 0.0, 10.0, "x", "leak chance per unit of police corrupt share")
+    quality_seizure: float = prob(1.0, "evidence value of a lead from a seizure")
+    quality_talk: float = prob(0.6)
+    quality_tip: float = prob(0.3)
+    quality_financial: float = prob(0.8)
+    quality_corruption: float = prob(0.5)
+    quality_victim: float = prob(0.7)
 
 
 @dataclass
 class JusticeConfig:
     """Trials after arrest."""
 
-    trial_delay_days: float = 90.0
-    conviction_base: float = -0.5
-    evidence_weight: float = 1.5
-    testimony_weight: float = 1.5
-    cross_border_evidence_loss: float = 0.5
+    trial_delay_days: float = param(90.0, 0.0, None, "days")
+    trial_delay_sigma: float = param(0.3, 0.0, 3.0, "log units")
+    conviction_base: float = param(-0.5, -20.0, 20.0, "logit")
+    evidence_weight: float = param(1.5, 0.0, 100.0, "logit")
+    testimony_weight: float = param(1.5, 0.0, 100.0, "logit")
+    testimony_base: float = prob(0.2, "chance a victim testifies without protection")
+    testimony_protection_gain: float = prob(0.7, "added chance at full victim protection")
+    cross_border_evidence_loss: float = prob(0.5)
 
 
 @dataclass
 class FinanceConfig:
     """Laundering, financial intelligence and asset freezing."""
 
-    launder_fee: float = 0.1
-    detection_base: float = 0.3
-    freeze_share: float = 0.5
-    arrest_freeze_share: float = 0.3
+    launder_fee: float = prob(0.1, "launderer's share of a tranche")
+    tranche_share: float = prob(0.2, "share of dirty money laundered per day")
+    min_tranche: float = param(0.1, 0.0, None, "M")
+    no_launderer_fee_factor: float = param(2.0, 1.0, 10.0, "x", "cost of laundering without a professional")
+    no_launderer_detection_factor: float = param(1.5, 1.0, 10.0, "x")
+    detection_base: float = prob(0.3, "detection per transaction at full financial controls")
+    freeze_share: float = prob(0.5, "share of a detected tranche frozen")
+    freeze_cash_share: float = prob(0.2, "share of cash on hand frozen with a detected tranche, times freeze_share")
+    arrest_freeze_share: float = prob(0.3)
 
 
 @dataclass
 class CommunityConfig:
     """Residents: vulnerability, awareness, trust, tips, recruitment and trafficking."""
 
-    population_scale: float = 1.0
-    vulnerability_mean: float = 0.35
-    awareness_mean: float = 0.2
-    trust_mean: float = 0.4
-    observers_per_event: float = 20.0
-    tip_base: float = 0.02
-    trust_gain_enforcement: float = 0.002
-    trust_loss_corruption: float = 0.004
-    trust_gain_engagement: float = 0.001
-    trust_gain_victim_support: float = 0.003
-    trust_reversion: float = 0.002
-    awareness_gain_engagement: float = 0.002
-    prevention_rate: float = 0.004
-    vulnerability_floor: float = 0.05
-    recruit_threshold: float = 0.3
+    population_scale: float = param(1.0, 0.0, 1000.0, "x")
+    vulnerability_mean: float = prob(0.35)
+    awareness_mean: float = prob(0.2)
+    trust_mean: float = prob(0.4)
+    observers_per_event: float = param(20.0, 0.0, 10000.0, "residents", "in a locality of reference size")
+    reference_population: float = param(5000.0, 1.0, None, "residents", "scale of observers and reactions")
+    tip_base: float = prob(0.02)
+    tip_trust_floor: float = param(0.2, 0.0, 10.0, "", "reporting at zero trust, relative")
+    tip_awareness_floor: float = param(0.5, 0.0, 10.0, "", "reporting at zero awareness, relative")
+    tip_line_gain: float = param(3.0, 0.0, 100.0, "x", "reporting added by the tip line at full engagement")
+    trust_gain_enforcement: float = param(0.002, 0.0, 1.0, "/day")
+    trust_loss_corruption: float = param(0.004, 0.0, 1.0, "/day")
+    trust_gain_engagement: float = param(0.001, 0.0, 1.0, "/day")
+    trust_gain_victim_support: float = param(0.003, 0.0, 1.0, "/day")
+    trust_reversion: float = param(0.002, 0.0, 1.0, "/day")
+    seen_cap: float = param(5.0, 0.0, None, "events per reference population", "most a day's news can weigh")
+    awareness_gain_engagement: float = param(0.002, 0.0, 1.0, "/day")
+    prevention_rate: float = param(0.004, 0.0, 1.0, "/day")
+    vulnerability_floor: float = prob(0.05)
+    recruit_threshold: float = prob(0.3)
+    acceptance_awareness_weight: float = prob(0.5, "how much awareness lowers saying yes to a recruiter")
+    victim_selection_awareness_weight: float = prob(0.8, "how much awareness protects from being chosen")
+    shelter_recovery_factor: float = prob(0.7, "vulnerability kept after a shelter stay")
+    exploitation_vulnerability_gain: float = prob(0.2, "vulnerability added by exploitation")
 
 
 @dataclass
 class VictimConfig:
     """Identification, protection and re-trafficking."""
 
-    shelter_capacity_per_country: int = 40
-    protection_days: float = 180.0
-    exploitation_days: float = 365.0
-    reexploitation_weight: float = 3.0
-    identification_by_tip_prob: float = 0.2
+    shelter_capacity_per_country: int = param(40, 0, 10_000_000, "places")
+    shelter_capacity_floor: float = param(0.25, 0.0, 10.0, "x", "capacity at zero victim protection")
+    shelter_capacity_gain: float = param(1.5, 0.0, 100.0, "x", "capacity added at full victim protection")
+    referral_base: float = prob(0.3, "chance an identified victim is referred without protection policy")
+    referral_gain: float = prob(0.7, "added referral at full victim protection")
+    protection_days: float = param(180.0, 0.0, None, "days")
+    exploitation_days: float = param(365.0, 0.0, None, "days")
+    reexploitation_weight: float = param(3.0, 0.0, 1000.0, "x")
+    identification_by_tip_prob: float = prob(0.2, "monthly chance per exploited victim at full trust")
+
+
+@dataclass
+class FacilitatorConfig:
+    """The market of facilitators: how many of each kind per country, and how fast vacancies refill."""
+
+    per_kind: int = param(3, 0, 10000, "facilitators per kind and country")
+    entry_prob: float = prob(0.05, "daily chance a missing facilitator is replaced")
 
 
 @dataclass
 class CostConfig:
     """Unit costs of the levers (millions of currency units per year at lever value 1)."""
 
-    intel_sharing: float = 4.0
-    joint_task_force: float = 3.0
-    inspection_per_1000: float = 0.05
-    focus_per_post: float = 0.8
-    intelligence_led_patrols: float = 0.5
-    financial_controls: float = 3.0
-    oversight: float = 2.5
-    officer_salary: float = 0.02
-    whistleblower_protection: float = 0.4
-    community_engagement: float = 2.0
-    victim_protection: float = 3.0
-    prevention: float = 5.0
+    intel_sharing: float = param(4.0, 0.0, None, "M/year")
+    joint_task_force: float = param(3.0, 0.0, None, "M/year")
+    inspection_per_1000: float = param(0.05, 0.0, None, "M/1000 vehicles")
+    focus_per_post: float = param(0.8, 0.0, None, "M/year/post/x")
+    intelligence_led_patrols: float = param(0.5, 0.0, None, "M/year")
+    financial_controls: float = param(3.0, 0.0, None, "M/year")
+    oversight: float = param(2.5, 0.0, None, "M/year")
+    officer_salary: float = param(0.02, 0.0, None, "M/officer/year")
+    whistleblower_protection: float = param(0.4, 0.0, None, "M/year")
+    community_engagement: float = param(2.0, 0.0, None, "M/year")
+    victim_protection: float = param(3.0, 0.0, None, "M/year")
+    prevention: float = param(5.0, 0.0, None, "M/year")
 
 
 @dataclass
@@ -255,7 +331,8 @@ class BranchConfig:
     """A branch: from `day` on, the levers in `levers` (policy keys without `policy.`) take new values.
 
     The run is the parent (same config and seed) up to `day`, so its events before `day` are the
-    parent's; `parent` records which run folder it branched from.
+    parent's; `parent` records which run folder it branched from. A branch is one entry of the policy
+    schedule, added after the run's own entries.
     """
 
     day: int | None = None
@@ -267,8 +344,8 @@ class BranchConfig:
 class SimConfig:
     """One run: which world, which policy, how long, which seed, where to write."""
 
-    seed: int = 0
-    days: int = 365
+    seed: int = param(0, 0, 2**63 - 1)
+    days: int = param(365, 1, 36500, "days")
     scenario_name: str = "baseline"
     scenario_description: str = ""
     output_dir: str | None = None
@@ -276,6 +353,7 @@ class SimConfig:
     record: bool | None = None
     corridor: CorridorConfig = field(default_factory=CorridorConfig)
     policy: PolicyConfig = field(default_factory=PolicyConfig)
+    policy_schedule: list[ScheduleEntry] = field(default_factory=list)
     network: NetworkConfig = field(default_factory=NetworkConfig)
     shipments: ShipmentConfig = field(default_factory=ShipmentConfig)
     border: BorderConfig = field(default_factory=BorderConfig)
@@ -285,54 +363,77 @@ class SimConfig:
     finance: FinanceConfig = field(default_factory=FinanceConfig)
     community: CommunityConfig = field(default_factory=CommunityConfig)
     victims: VictimConfig = field(default_factory=VictimConfig)
+    facilitators: FacilitatorConfig = field(default_factory=FacilitatorConfig)
     costs: CostConfig = field(default_factory=CostConfig)
     branch: BranchConfig = field(default_factory=BranchConfig)
 
 
-# Ranges that types cannot express: key -> (low, high); None means unbounded on that side.
-_UNIT = (0.0, 1.0)
-RANGES: dict[str, tuple[float | None, float | None]] = {
-    "days": (1, 36500),
-    "seed": (0, 2**63 - 1),
-    "policy.intel_sharing": _UNIT,
-    "policy.inspection_rate": _UNIT,
-    "policy.focus_multiplier": (1.0, 100.0),
-    "policy.financial_controls": _UNIT,
-    "policy.oversight": _UNIT,
-    "policy.officer_pay": (0.0, 10.0),
-    "policy.community_engagement": _UNIT,
-    "policy.victim_protection": _UNIT,
-    "policy.prevention": _UNIT,
-    "corridor.countries": (2, 50),
-    "corridor.localities_per_country": (1, 1000),
-    "corridor.crossings_per_border": (1, 100),
-    "corridor.residents_per_locality": (0, 10_000_000),
-    "corridor.seed": (0, 2**63 - 1),
-    "network.organisations": (1, 1000),
-    "network.cells_per_org": (1, 1000),
-    "network.couriers_per_cell": (1, 1000),
-    "network.recruiters_per_cell": (0, 1000),
-    "network.max_routes": (1, 200),
-    "shipments.persons_per_shipment": (1, 1000),
-    "border.platoons_per_day": (1, 1000),
-    "community.population_scale": (0.0, 1000.0),
-    "officers.customs_per_post": (1, 10000),
-    "officers.border_guards_per_post": (1, 10000),
-    "officers.border_guards_per_trail": (1, 10000),
-    "officers.police_per_country": (1, 100000),
-    "officers.analysts_per_country": (1, 100000),
-    "officers.fiu_per_country": (1, 100000),
-    "victims.shelter_capacity_per_country": (0, 10_000_000),
-}
-# Probabilities and shares anywhere in the model tree.
-_PROBABILITY_KEYS = re.compile(
-    r"(_prob|_share|_mean|_rate|_effect|exploration|lateral_tie_prob|freeze_share|detection_base|"
-    r"^shipments\.detectability_|lead_loss_when_siloed|launder_fee|vulnerability_floor|recruit_threshold)"
-)
-_NON_NEGATIVE_SECTIONS = ("network", "shipments", "border", "officers", "investigation", "justice",
-                          "finance", "community", "victims", "costs")
-# Weights and intercepts of logistic rules may be negative.
-_SIGNED_KEYS = {"officers.corruption_base", "justice.conviction_base"}
+# ------------------------------------------------------------------------------------------------ reading the schema
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What the schema says about one key: type, default, range, unit, allowed words."""
+
+    key: str
+    type: str  # "number", "integer", "bool", "choice", "list", "text", "mapping"
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+    note: str = ""
+    choices: tuple[str, ...] = ()
+
+    def describe_range(self) -> str:
+        what = "a whole number" if self.type == "integer" else "a number"
+        if self.low is not None and self.high is not None:
+            return f"{what} in [{self.low}, {self.high}]"
+        if self.low is not None:
+            return f"{what} >= {self.low}"
+        if self.high is not None:
+            return f"{what} <= {self.high}"
+        return what
+
+
+def _kind(tp: Any) -> tuple[str, tuple[str, ...]]:
+    if isinstance(tp, type) and issubclass(tp, StrEnum):
+        return "choice", tuple(m.value for m in tp)
+    name = tp if isinstance(tp, str) else getattr(tp, "__name__", str(tp))
+    for word, kind in (("bool", "bool"), ("int", "integer"), ("float", "number"), ("list", "list"),
+                       ("dict", "mapping"), ("str", "text")):
+        if name.startswith(word) or f"[{word}" in name or name.endswith(f"| {word}"):
+            return kind, ()
+    return "text", ()
+
+
+def field_specs(node: type[Any] = SimConfig, prefix: str = "") -> dict[str, FieldSpec]:
+    """Every leaf key of a schema node (nested sections flattened to `section.key`) with its spec."""
+    import typing
+
+    hints = typing.get_type_hints(node)
+    out: dict[str, FieldSpec] = {}
+    for f in dataclasses.fields(node):
+        tp = hints[f.name]
+        key = f"{prefix}{f.name}"
+        if dataclasses.is_dataclass(tp):
+            out.update(field_specs(tp, key + "."))
+            continue
+        kind, choices = _kind(tp)
+        default = f.default if f.default is not dataclasses.MISSING else (
+            f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
+        if isinstance(default, StrEnum):
+            default = default.value
+        meta = f.metadata
+        out[key] = FieldSpec(key, kind, default, meta.get("low"), meta.get("high"), meta.get("unit", ""),
+                             meta.get("note", ""), choices)
+    return out
+
+
+#: Every leaf key of a run config with its spec (ranges checked by `validate`).
+SPECS: dict[str, FieldSpec] = field_specs()
+#: The policy levers, by name without `policy.`.
+LEVER_SPECS: dict[str, FieldSpec] = {k.removeprefix("policy."): s for k, s in SPECS.items()
+                                     if k.startswith("policy.")}
 
 
 def to_params(cfg: DictConfig, kind: type[Any] = SimConfig) -> Any:
@@ -372,171 +473,10 @@ def flatten(cfg: DictConfig) -> dict[str, Any]:
     return _flat(plain)  # type: ignore[arg-type]
 
 
-def _describe(bounds: tuple[float | None, float | None]) -> str:
-    low, high = bounds
-    if high is None:
-        return f"a number >= {low}"
-    return f"a number in [{low}, {high}]"
-
-
-def validate(cfg: DictConfig) -> None:
-    """Check ranges and cross-references that the schema's types cannot; raise ConfigError on the first."""
-    flat = flatten(cfg)
-    for key, value in flat.items():
-        if isinstance(value, bool) or value is None or isinstance(value, str | list):
-            continue
-        if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(f"{key}: must be a finite number, got {value}")
-        bounds = RANGES.get(key)
-        if bounds is None:
-            section = key.split(".", 1)[0]
-            leaf = key.split(".", 1)[-1]
-            if key in _SIGNED_KEYS or section not in _NON_NEGATIVE_SECTIONS:
-                continue
-            bounds = _UNIT if _PROBABILITY_KEYS.search(key) and not leaf.startswith("shelter") else (0.0, None)
-        low, high = bounds
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise ConfigError(f"{key}: {value} is out of range; allowed: {_describe(bounds)}")
-    if not str(cfg.scenario_name).strip():
-        raise ConfigError("scenario_name: must not be empty")
-    if cfg.corridor.file is None and cfg.corridor.name not in ("default", "generated"):
-        raise ConfigError(
-            f"corridor.name: unknown corridor '{cfg.corridor.name}'; allowed: default, generated "
-            "(or set corridor.file=PATH)"
-        )
-    if cfg.corridor.file is not None and not Path(cfg.corridor.file).is_file():
-        raise ConfigError(f"corridor.file: no such file '{cfg.corridor.file}'")
-    if len(set(cfg.policy.interdiction_focus)) != len(cfg.policy.interdiction_focus):
-        raise ConfigError("policy.interdiction_focus: node ids must not repeat")
-    _validate_branch(cfg)
-
-
-def branch_policy(cfg: DictConfig) -> DictConfig:
-    """The policy a branch switches to: the run's policy with `branch.levers` applied (validated)."""
-    levers = cfg.branch.levers
-    allowed = list(OmegaConf.structured(PolicyConfig).keys())
-    for key in levers:
-        if key not in allowed:
-            raise ConfigError(f"branch.levers.{key}: unknown lever; allowed: {', '.join(allowed)}")
-    try:
-        merged = OmegaConf.merge(OmegaConf.structured(PolicyConfig), cfg.policy, levers)
-    except Exception as exc:
-        raise ConfigError(f"branch.levers.{explain_hydra_error(exc)}") from None
-    return merged  # type: ignore[return-value]
-
-
-def _validate_branch(cfg: DictConfig) -> None:
-    b = cfg.branch
-    if b.day is None:
-        if b.levers:
-            raise ConfigError("branch.day: required when branch.levers are set")
-        return
-    if not 0 <= b.day < cfg.days:
-        raise ConfigError(f"branch.day: {b.day} is out of range; allowed: a day in [0, {cfg.days - 1}]")
-    merged = branch_policy(cfg)
-    trial = OmegaConf.merge(schema(), {k: v for k, v in cfg.items() if k != "branch"})
-    trial.policy = merged
-    try:
-        validate(trial)
-        check_corridor(trial)
-    except ConfigError as exc:
-        raise ConfigError(f"branch.levers: {exc}") from None
-
-
-def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
-    """Compose the run config from `configs/` and Hydra override strings, then validate it.
-
-    Raises:
-        ConfigError: one line naming the bad key and what is allowed.
-    """
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
-    register()
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3", job_name="sim"):
-            cfg = hydra_compose(config_name="config", overrides=list(overrides))
-    except Exception as exc:  # Hydra and OmegaConf raise many kinds; all are bad input here.
-        raise ConfigError(explain_hydra_error(exc)) from None
-    cfg = finalize(cfg)
-    return cfg
-
-
-def finalize(cfg: DictConfig) -> DictConfig:
-    """Drop Hydra's own node, make the config read-only and validate it."""
-    try:
-        cfg = OmegaConf.merge(schema(), OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]))
-        OmegaConf.resolve(cfg)
-    except Exception as exc:
-        raise ConfigError(explain_hydra_error(exc)) from None
-    validate(cfg)
-    check_corridor(cfg)
-    OmegaConf.set_readonly(cfg, True)
-    return cfg
-
-
-def check_corridor(cfg: DictConfig) -> None:
-    """Build the corridor the config names (its own validation names the bad node or edge) and check
-    that focused interdiction names places where enforcement happens."""
-    from sim.world.corridor import from_config
-
-    corridor = from_config(cfg)
-    enforceable = corridor.checkpoints
-    for node in cfg.policy.interdiction_focus:
-        if node not in enforceable:
-            what = f"unknown node id '{node}'" if node not in corridor.places else f"'{node}' is not a crossing or port"
-            raise ConfigError(f"policy.interdiction_focus: {what}; allowed: {', '.join(sorted(enforceable))}")
-
-
-def _siblings(key: str) -> str:
-    """The keys allowed beside `key` in the schema, for 'unknown key' messages."""
-    node: Any = schema()
-    for part in key.split(".")[:-1]:
-        if not isinstance(node, DictConfig) or part not in node:
-            break
-        node = node[part]
-    keys = list(node.keys()) if isinstance(node, DictConfig) else []
-    return ", ".join(str(k) for k in keys) if keys else "see docs/ODD.md"
-
-
-def explain_hydra_error(exc: BaseException) -> str:
-    """Turn Hydra's and OmegaConf's multi-line errors into one line naming the key and what is allowed."""
-    from omegaconf.errors import OmegaConfBaseException
-
-    cause: BaseException = exc
-    while cause.__cause__ is not None and not isinstance(cause, OmegaConfBaseException):
-        cause = cause.__cause__
-    text = str(cause).strip()
-    first = text.splitlines()[0] if text else type(cause).__name__
-    key = getattr(cause, "full_key", None)
-    match = re.search(r"Could not override '([^']+)'", str(exc))
-    if key is None and match:
-        key = match.group(1)
-    no_group = re.search(r"Could not find '([^']+)'", str(exc))
-    if no_group:
-        group = no_group.group(1).split("/")[0]
-        options = re.findall(r"^\t(\S+)$", str(exc), flags=re.MULTILINE)
-        allowed = f"; allowed: {', '.join(options)}" if options else ""
-        return f"{group}: unknown option '{no_group.group(1).split('/')[-1]}'{allowed}"
-    unknown = re.search(r"Key '([^']+)' not in '(\w+)'", first) or re.search(r"Key '([^']+)' is not in struct", first)
-    if unknown:
-        return f"{key or unknown.group(1)}: unknown key; allowed: {_siblings(key or unknown.group(1))}"
-    if "Invalid value" in first and "expected one of" in first:
-        allowed = re.search(r"expected one of \[(.*)\]", first)
-        got = re.search(r"Invalid value '([^']*)'", first)
-        shown = got.group(1) if got else "?"
-        return f"{key}: '{shown}' is not allowed; allowed: {allowed.group(1) if allowed else '?'}"
-    if "could not be converted" in first or "Value '" in first:
-        want = re.search(r"converted to (\w+)", first) or re.search(r"is not a valid (\w+)", first)
-        got = re.search(r"Value '([^']*)'", first)
-        kind = {"Integer": "a whole number", "Float": "a number", "Boolean": "true or false", "bool": "true or false",
-                "int": "a whole number", "float": "a number"}.get(
-            want.group(1) if want else "", want.group(1) if want else "another type"
-        )
-        return f"{key}: '{got.group(1) if got else '?'}' is not {kind}"
-    if key:
-        return f"{key}: {first}"
-    return first
+__all__ += [
+    "LEVER_SPECS", "SPECS", "BorderConfig", "BranchConfig", "CommunityConfig", "CorridorConfig", "CostConfig",
+    "FacilitatorConfig", "FieldSpec", "FinanceConfig", "InspectionTargeting", "InvestigationConfig",
+    "InvestigationTargeting", "JusticeConfig", "NetworkConfig", "OfficerConfig", "PatrolAllocation", "PolicyConfig",
+    "ScheduleEntry", "ShipmentConfig", "SimConfig", "VictimConfig", "field_specs", "flatten", "param", "prob",
+    "register", "schema", "to_params",
+]

@@ -30,9 +30,11 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
+from sim.cli import check_writable, restore_ctrl_c
 from sim.config import CONFIG_DIR, ConfigError, compose, explain_hydra_error, flatten, schema
+from sim.config.compose import hydra_compose
 from sim.core.metrics import SUMMARY_KEYS
-from sim.results import _versions, git_commit, write_atomic
+from sim.results import git_commit, package_versions, write_atomic
 
 EXPERIMENTS_DIR = Path(os.environ.get("SIM_EXPERIMENTS_DIR", CONFIG_DIR.parent / "experiments"))
 DEFAULT_OUTCOMES = (
@@ -135,18 +137,11 @@ def available_scenarios() -> list[str]:
 
 def load_definition(name: str, overrides: Sequence[str] = ()) -> DictConfig:
     """Compose `experiments/<name>.yaml` with overrides and validate it; ConfigError on bad input."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-
     if name not in available_experiments():
         raise ConfigError(f"experiment: unknown experiment '{name}'; allowed: {', '.join(available_experiments())}")
     register()
-    if GlobalHydra.instance().is_initialized():
-        GlobalHydra.instance().clear()
+    raw = hydra_compose(EXPERIMENTS_DIR, name, overrides)
     try:
-        with initialize_config_dir(config_dir=str(EXPERIMENTS_DIR), version_base="1.3", job_name="experiment"):
-            raw = hydra_compose(config_name=name, overrides=list(overrides))
         exp = OmegaConf.merge(OmegaConf.structured(ExperimentConfig), raw)
     except Exception as exc:
         raise ConfigError(explain_hydra_error(exc)) from None
@@ -499,7 +494,7 @@ def gather(exp: DictConfig | None, out: Path, specs: list[RunSpec] | None, timin
         "experiment": exp.name if exp is not None else out.name,
         "key": out.name,
         "definition": plain_definition(exp) if exp is not None else {},
-        "versions": _versions(),
+        "versions": package_versions(),
         "git_commit": git_commit(),
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         "runs": {"total": len(order), "ok": len(rows) - len(failed), "failed": len(failed)},
@@ -551,8 +546,6 @@ def _fail(message: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sim.run import check_writable, restore_ctrl_c
-
     restore_ctrl_c()
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] in (["collect"], ["report"]):

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from sim.config import ConfigError, PolicyConfig, finalize, schema
+from sim.config import ConfigError, finalize, schema
 from sim.replay.recording import FRAMES_FORMAT
 from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT, RunResult, write_atomic
 
@@ -202,25 +202,18 @@ def list_branches(run_dir: Path) -> list[Path]:
 
 
 def lever_schema() -> list[dict[str, Any]]:
-    """What the viewer's branch form offers: each lever's type and allowed values."""
-    from sim.config import RANGES
+    """What the viewer's branch form offers: each lever's type and allowed values (from the schema)."""
+    from sim.config import LEVER_SPECS
 
-    out = []
-    defaults = OmegaConf.structured(PolicyConfig)
-    for key in defaults:
-        full = f"policy.{key}"
-        value = defaults[key]
-        node = defaults._get_node(key)
-        if isinstance(value, bool):
-            out.append({"key": full, "type": "bool"})
-        elif OmegaConf.is_list(value):
-            out.append({"key": full, "type": "list"})
-        elif node is not None and node._metadata.object_type is not None and hasattr(
-                node._metadata.object_type, "__members__"):
-            out.append({"key": full, "type": "choice", "options": list(node._metadata.object_type.__members__)})
+    out: list[dict[str, Any]] = []
+    for name, spec in LEVER_SPECS.items():
+        full = f"policy.{name}"
+        if spec.type == "choice":
+            out.append({"key": full, "type": "choice", "options": list(spec.choices)})
+        elif spec.type in ("bool", "list"):
+            out.append({"key": full, "type": spec.type})
         else:
-            low, high = RANGES.get(full, (0.0, None))
-            out.append({"key": full, "type": "number", "min": low, "max": high})
+            out.append({"key": full, "type": "number", "min": spec.low, "max": spec.high, "unit": spec.unit})
     return out
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from sim.config import ConfigError
+from sim.errors import ConfigError
 
 NODE_KINDS = ("origin", "town", "hub", "crossing", "informal_crossing", "port", "airport", "market")
 #: Formal checkpoints: queues, inspection lanes, legitimate traffic, customs.

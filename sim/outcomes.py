@@ -1,0 +1,147 @@
+"""The outcome registry: every outcome a run reports, with its label, unit and better direction.
+
+This is the only list of outcome names. The summary (`sim.core.metrics`), the table printed after a run
+(`sim.run`), experiment validation and reports (`sim.experiment`), and the replay viewer (`sim.replay`) all
+read it; adding an outcome means adding one `Outcome` here and computing it in `sim.core.metrics`.
+
+Per-node route shares (`flow_share.<node_id>`) are one family (`FLOW_SHARE_PREFIX`), not listed per node.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class Better(IntEnum):
+    """Which way an outcome should move for policy to count as doing better."""
+
+    LOWER = -1
+    NEUTRAL = 0  # describes the world, does not judge a policy
+    HIGHER = 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome: its summary key, how people read it, and how to judge and show it.
+
+    `kind`: `count` (whole numbers, never below zero), `amount` (money, never below zero), `share`
+    (a fraction 0-1), `rate` (a non-negative real, e.g. hours or days). `fmt` formats a value for tables.
+    `headline`: among the first outcomes a planner sees; `reported`: in reports by default; `chart`: its
+    daily series is charted in the replay viewer; `series`: a daily column of timeseries.parquet.
+    """
+
+    key: str
+    label: str
+    unit: str
+    better: Better
+    kind: str = "count"
+    fmt: str = "{:.0f}"
+    group: str = "interdiction"
+    headline: bool = False
+    chart: bool = False
+    series: bool = False  # also a daily column in timeseries.parquet
+    reported: bool = True  # in reports and the run table by default
+    description: str = ""
+
+    def format(self, value: float | None) -> str:
+        return "n/a" if value is None else self.fmt.format(value)
+
+
+H, L, N = Better.HIGHER, Better.LOWER, Better.NEUTRAL
+
+#: Every summary outcome, in the order of DESIGN.md section 6 (and of summary.json).
+OUTCOMES: tuple[Outcome, ...] = (
+    Outcome("shipments_attempted", "shipments attempted", "shipments", N, series=True, chart=True,
+            description="loads that left their origin"),
+    Outcome("shipments_delivered", "shipments delivered", "shipments", L, series=True, chart=True, reported=False),
+    Outcome("shipments_seized", "shipments seized", "shipments", H, series=True, chart=True, headline=False),
+    Outcome("interdiction_rate", "interdiction rate", "share of shipments", H, "share", "{:.1%}", headline=True,
+            description="seized / (seized + delivered)"),
+    Outcome("seized_value", "value seized", "M", H, "amount", "{:.1f}", series=True, reported=False),
+    Outcome("delivered_value", "value delivered", "M", L, "amount", "{:.1f}", series=True, reported=False),
+    Outcome("arrests", "arrests", "persons", H, series=True, chart=True, headline=True),
+    Outcome("convictions", "convictions", "persons", H, series=True, chart=True),
+    Outcome("cells_dismantled", "cells dismantled", "cells", H, series=True, reported=False),
+    Outcome("disruption_depth", "disruption depth", "share of arrests", H, "share", "{:.2f}",
+            description="share of arrests that took a leader or lieutenant"),
+    Outcome("network_members_initial", "network members at start", "persons", N, reported=False),
+    Outcome("network_members_final", "network members at end", "persons", L, reported=False),
+    Outcome("recruits", "recruits", "persons", L, series=True, reported=False),
+    Outcome("criminal_revenue", "criminal revenue", "M", L, "amount", "{:.1f}", series=True),
+    Outcome("assets_frozen", "assets frozen", "M", H, "amount", "{:.1f}", series=True, chart=True),
+    Outcome("time_to_action_days", "time to action (median)", "days", L, "rate", "{:.1f}", group="interdiction",
+            description="median days from a lead to the arrest it led to"),
+    Outcome("corrupt_officer_share", "corrupt officer share (mean)", "share of officers", L, "share", "{:.1%}",
+            group="corruption", headline=True),
+    Outcome("corrupt_officer_share_final", "corrupt officer share (end)", "share of officers", L, "share",
+            "{:.1%}", group="corruption", reported=False),
+    Outcome("bribes_paid", "bribes paid", "M", L, "amount", "{:.2f}", group="corruption", series=True, chart=True,
+            reported=False),
+    Outcome("corruption_cases_detected", "corruption cases detected", "officers", H, group="corruption",
+            series=True, reported=False),
+    Outcome("victims_trafficked", "victims trafficked", "persons", L, group="victims", series=True, chart=True,
+            headline=True),
+    Outcome("victims_identified", "victims identified", "persons", H, group="victims", series=True, chart=True),
+    Outcome("victims_protected", "victims protected", "persons", H, group="victims", series=True, chart=True),
+    Outcome("victims_reexploited", "victims re-exploited", "persons", L, group="victims", series=True),
+    Outcome("tips_received", "tips received", "tips", H, group="community", series=True, chart=True),
+    Outcome("community_trust_final", "community trust (end)", "0-1 scale", H, "share", "{:.3f}", group="community"),
+    Outcome("legit_trade_delay_hours", "legitimate trade delay", "hours per vehicle", L, "rate", "{:.2f}",
+            group="trade", series=True, chart=True, headline=True),
+    Outcome("route_entropy", "route entropy", "bits", N, "rate", "{:.2f}", group="routes",
+            description="spread of shipments over routes", reported=False),
+    Outcome("policy_cost", "policy cost", "M", L, "amount", "{:.1f}", group="cost", headline=True),
+)
+
+#: Daily levels in timeseries.parquet that are not summary outcomes (sampled at the end of each day).
+LEVELS: tuple[Outcome, ...] = (
+    Outcome("corrupt_officer_share", "corrupt officer share", "share of officers", L, "share", "{:.1%}",
+            group="corruption", chart=True),
+    Outcome("community_trust", "community trust", "0-1 scale", H, "share", "{:.3f}", group="community", chart=True),
+    Outcome("network_members", "network members", "persons", L, chart=True),
+    Outcome("criminal_cash", "criminal cash", "M", L, "amount", "{:.1f}", chart=True),
+    Outcome("in_transit", "shipments in transit", "shipments", N, chart=True),
+)
+
+FLOW_SHARE_PREFIX = "flow_share."
+
+BY_KEY: dict[str, Outcome] = {o.key: o for o in OUTCOMES}
+SUMMARY_KEYS: tuple[str, ...] = tuple(o.key for o in OUTCOMES)
+HEADLINE: tuple[str, ...] = tuple(o.key for o in OUTCOMES if o.headline)
+#: The outcomes an experiment reports, and a run prints, when nothing else is asked for.
+DEFAULT_OUTCOMES: tuple[str, ...] = tuple(o.key for o in OUTCOMES if o.reported)
+#: Daily counter columns of timeseries.parquet that are outcomes of the same name summed over days.
+SERIES_KEYS: tuple[str, ...] = tuple(o.key for o in OUTCOMES if o.series)
+
+
+def get(key: str) -> Outcome:
+    """The registry entry of an outcome or daily level (`flow_share.<node>` included)."""
+    if key in BY_KEY:
+        return BY_KEY[key]
+    for level in LEVELS:
+        if level.key == key:
+            return level
+    if key.startswith(FLOW_SHARE_PREFIX):
+        node = key.removeprefix(FLOW_SHARE_PREFIX)
+        return Outcome(key, f"flow share via {node}", "share of shipments", N, "share", "{:.1%}", group="routes")
+    raise KeyError(key)
+
+
+def is_outcome(key: str) -> bool:
+    """True for a summary outcome key, including any `flow_share.<node>`."""
+    return key in BY_KEY or key.startswith(FLOW_SHARE_PREFIX)
+
+
+def better_direction(key: str) -> int:
+    """+1 if more of the outcome is better for policy, -1 if less is, 0 if it has no better side."""
+    return int(get(key).better)
+
+
+def label(key: str, with_unit: bool = False) -> str:
+    """How people read an outcome; `with_unit` adds the unit where the label does not already say it
+    (counts name what they count, shares are shown as percentages)."""
+    o = get(key)
+    if with_unit and o.unit and o.kind in ("amount", "rate"):
+        return f"{o.label} ({o.unit})"
+    return o.label
