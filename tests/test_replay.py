@@ -10,8 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim import run_scenario
-from sim.replay import ReplayError, branch, first_difference, load_recording, payload, verify
+from sim import outcomes, run_scenario
+from sim.config import LEVER_SPECS
+from sim.replay import ReplayError, load_recording
+from sim.replay.branching import branch
+from sim.replay.verification import first_difference, verify
+from sim.replay.viewer_data import payload
 from tests.conftest import REPO
 
 DAYS = 90
@@ -177,3 +181,47 @@ def test_experiment_runs_can_be_recorded(tmp_path: Path, monkeypatch: pytest.Mon
     run_dir = recorded.path / "runs" / "baseline-r000"
     assert (run_dir / "frames.json").is_file()
     assert verify(run_dir) is None
+
+
+def test_viewer_payload_takes_outcomes_and_levers_from_their_registries(recording: Path) -> None:
+    data = payload(recording)
+    charted = [c["key"] for c in data["charts"]]
+    assert charted == ([o.key for o in outcomes.OUTCOMES if o.series and o.chart]
+                       + [o.key for o in outcomes.LEVELS if o.chart])
+    assert set(data["series"]) == set(charted)
+    assert data["branch_outcomes"] == list(outcomes.DEFAULT_OUTCOMES)
+    charts = {c["key"]: c for c in data["charts"]}
+    assert charts["shipments_seized"]["cumulative"]
+    assert not charts["legit_trade_delay_hours"]["cumulative"]
+    assert charts["corrupt_officer_share"]["percent"]
+    assert not charts["corrupt_officer_share"]["cumulative"]
+    for key in data["branch_outcomes"]:
+        o, info = outcomes.get(key), data["outcomes"][key]
+        assert (info["label"], info["unit"], info["better"]) == (o.label, o.unit, int(o.better))
+    assert data["outcomes"]["victims_trafficked"]["better"] == -1
+    levers = {lever["key"]: lever for lever in data["lever_schema"]}
+    assert set(levers) == {f"policy.{k}" for k in LEVER_SPECS}
+    oversight = levers["policy.oversight"]
+    assert (oversight["min"], oversight["max"], oversight["note"]) == (0.0, 1.0, LEVER_SPECS["oversight"].note)
+    assert data["run"]["schedule"] == []
+
+
+def test_payload_shows_the_policy_schedule_and_a_branch_as_its_last_change(tmp_path: Path) -> None:
+    run = tmp_path / "scheduled"
+    run_scenario(["days=30", "policy_schedule=[{day:10,levers:{oversight:0.9,targeting:kingpin}}]"], seed=2,
+                 output_dir=run)
+    change = {"day": 10, "levers": {"oversight": 0.9, "targeting": "kingpin"}}
+    assert payload(run)["run"]["schedule"] == [change]
+    child = payload(branch(run, 20, {"policy.inspection_rate": 0.3}))
+    assert child["run"]["schedule"] == [change, {"day": 20, "levers": {"inspection_rate": 0.3}}]
+    json.dumps(child)  # JSON-ready as it is
+
+
+@pytest.mark.parametrize("module", ["sim.replay", "sim.replay.recording", "sim.replay.store", "sim.replay.verification",
+                                    "sim.replay.branching", "sim.replay.viewer_data", "sim.replay.page",
+                                    "sim.replay.server", "sim.replay.cli", "sim.core.model"])
+def test_each_replay_module_imports_first_in_a_fresh_interpreter(module: str) -> None:
+    """No import cycle bites whichever part is imported first (the model imports sim.replay.recording)."""
+    done = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=REPO, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr

@@ -2,7 +2,8 @@
 
 A short recording is served by `python -m sim.replay view` on a loopback port: the page loads, plays,
 pauses, steps back, filters the event feed and jumps to an event's day, inspects a node and an organisation,
-runs a branch and overlays it, and reports an out-of-range lever in one line. The exported HTML plays from
+runs a branch and overlays it (differences coloured by each outcome's better direction), shows a run's
+policy schedule, and reports an out-of-range lever in one line. The exported HTML plays from
 disk with no network at all, and a damaged recording gets a message on the page, never a blank one.
 Screenshots of key moments are saved in each test's temporary folder.
 
@@ -87,6 +88,19 @@ def assert_no_error(page: Page) -> None:
     assert not page.is_visible("#error"), f"the page shows an error: {page.text_content('#error')}"
 
 
+def assert_diff_colours_follow_better(page: Page) -> None:
+    """Each difference is good or bad by its outcome's better direction (not by sign); neutral ones plain."""
+    rows = page.locator("#branch-diff tbody tr").evaluate_all("""trs => trs.map(tr => {
+        const cell = tr.querySelector('.diff-cell');
+        return [tr.dataset.key, Number(tr.dataset.better), cell.classList.contains('up'),
+                cell.classList.contains('down'), cell.classList.contains('good'), cell.classList.contains('bad')];
+    })""")
+    assert rows
+    for key, better, up, down, good, bad in rows:
+        moved = 1 if up else -1 if down else 0
+        assert (good, bad) == (moved * better > 0, moved * better < 0), (key, better, up, down, good, bad)
+
+
 def shot(page: Page, tmp_path: Path, name: str, full: bool = True) -> Path:
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path), full_page=full)
@@ -104,7 +118,11 @@ def test_play_step_events_and_inspectors(page: Page, serve_viewer: Callable[[Pat
     assert page.locator("#map .edge").count() >= 10
     assert day(page) == 0
     assert page.get_attribute("#day-slider", "max") == str(DAYS - 1)
-    assert page.locator("#charts .original-series").count() == 6
+    charts = page.evaluate("window.viewer.data.charts.map(c => c.label)")
+    assert len(charts) >= 6
+    assert page.locator("#charts .original-series").count() == len(charts)
+    assert (page.text_content("#charts .chart-title") or "").lower() == charts[0]  # titles from the registry
+    assert page.is_hidden("#schedule")  # no policy changes in this run
     assert page.locator("#lever-inputs [data-key]").count() >= 10
     shot(page, tmp_path, "01-loaded")
 
@@ -204,11 +222,12 @@ def test_branch_overlay_and_bad_lever(page: Page, serve_viewer: Callable[[Path |
     assert "ready" in (page.text_content("#branch-status") or "")
     assert page.locator(".branch-legend").count() == 1
     assert "oversight" in (page.text_content(".branch-legend") or "")
-    assert page.locator("#charts .branch-series").count() == 6
+    assert page.locator("#charts .branch-series").count() == page.locator("#charts .original-series").count()
     diff = page.text_content("#branch-diff") or ""
     assert "Original" in diff
     assert "Difference" in diff
     assert "arrests" in diff
+    assert_diff_colours_follow_better(page)
     folders = list((run / "branches").glob(f"day{branch_day}-*"))
     assert len(folders) == 1
     assert (folders[0] / "frames.json").is_file()
@@ -270,7 +289,8 @@ def test_exported_file_plays_without_network(page: Page, recording: Path, tmp_pa
 
 def test_damaged_recordings_get_a_message(page: Page, serve_viewer: Callable[[Path | str], str], recording: Path,
                                           tmp_path: Path) -> None:
-    from sim.replay import payload, viewer_html
+    from sim.replay.page import viewer_html
+    from sim.replay.viewer_data import payload
 
     # A frames file damaged after the server started: the server answers with an error, the page shows it.
     run = copy_of(recording, tmp_path)
@@ -293,3 +313,55 @@ def test_damaged_recordings_get_a_message(page: Page, serve_viewer: Callable[[Pa
     assert "cannot be played" in message
     assert "seizures" in message
 
+
+
+def test_policy_schedule_and_better_directions(page: Page, tmp_path: Path) -> None:
+    """A run with a policy_schedule shows its change (list, slider tick, chart lines); branch differences are
+    coloured by each outcome's better direction: a lower-is-better outcome that went down is good."""
+    from sim.replay.page import viewer_html
+    from sim.replay.viewer_data import payload
+
+    run = tmp_path / "scheduled"
+    proc = subprocess.run([sys.executable, "-m", "sim.run", "days=40", "seed=5", f"output_dir={run}",
+                           "policy_schedule=[{day:15,levers:{oversight:0.9}}]"],
+                          cwd=REPO, env=cli_env(), capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    data = payload(run)
+    assert data["run"]["schedule"] == [{"day": 15, "levers": {"oversight": 0.9}}]
+    # A made-up branch: corruption (lower is better) down, arrests (higher is better) down, attempts (neutral) up.
+    summary = {k: data["summary"].get(k) for k in data["branch_outcomes"]}
+    summary["corrupt_officer_share"] = data["summary"]["corrupt_officer_share"] / 2
+    summary["arrests"] = data["summary"]["arrests"] - 1
+    summary["shipments_attempted"] = data["summary"]["shipments_attempted"] + 5
+    levers = {"oversight": 0.95}
+    data["branches"] = [{"run": {**data["run"], "path": "made-up", "branch_day": 20, "branch_levers": levers,
+                                 "schedule": [*data["run"]["schedule"], {"day": 20, "levers": levers}]},
+                         "series": data["series"], "summary": summary}]
+    html = tmp_path / "scheduled.html"
+    html.write_text(viewer_html(json.loads(json.dumps(data))))
+    problems = watch(page)
+    open_viewer(page, html.as_uri())
+    assert_no_error(page)
+
+    schedule = page.text_content("#schedule") or ""
+    assert page.is_visible("#schedule")
+    assert "Policy changes" in schedule
+    assert "day 15" in schedule
+    assert "oversight 0.9" in schedule
+    assert page.locator("#change-days option[value='15']").count() == 1  # a tick on the day slider
+    assert page.locator("#charts .schedule-line[data-day='15']").count() == len(data["charts"])
+    page.click("#schedule .change[data-day='15']")
+    assert day(page) == 15
+
+    def diff_cell(key: str) -> list[str]:
+        return (page.get_attribute(f"#branch-diff tr[data-key='{key}'] .diff-cell", "class") or "").split()
+
+    assert "good" in diff_cell("corrupt_officer_share")
+    assert "down" in diff_cell("corrupt_officer_share")
+    assert "bad" in diff_cell("arrests")
+    assert not {"good", "bad"} & set(diff_cell("shipments_attempted"))
+    assert_diff_colours_follow_better(page)
+    lever = page.locator("#lever-inputs .lever", has=page.locator("[data-key='policy.oversight']"))
+    assert "audits" in (lever.get_attribute("title") or "")  # the schema's note, as a tooltip
+    shot(page, tmp_path, "08-schedule-and-directions")
+    assert problems == []

@@ -1,5 +1,7 @@
+"""`python -m sim.replay`: see sim.replay.cli."""
+
 import sys
 
-from sim.replay.app import main
+from sim.replay.cli import main
 
 sys.exit(main())

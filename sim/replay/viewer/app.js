@@ -27,14 +27,8 @@
   var MODES = {land: {colour: "#e8590c", dash: null}, sea: {colour: "#1971c2", dash: "10 6"},
     air: {colour: "#7048e8", dash: "3 6"}};
   var COUNTRY_FILLS = ["#fff4e6", "#e7f5ff", "#ebfbee", "#f8f0fc", "#fff9db", "#e6fcf5"];
-  var CHARTS = [
-    {key: "shipments_seized", title: "Seizures", cum: true, fmt: "int", unit: "to date"},
-    {key: "arrests", title: "Arrests", cum: true, fmt: "int", unit: "to date"},
-    {key: "victims_trafficked", title: "Victims trafficked", cum: true, fmt: "int", unit: "to date"},
-    {key: "corrupt_officer_share", title: "Corrupt officers", cum: false, fmt: "pct", unit: "share today"},
-    {key: "community_trust", title: "Community trust", cum: false, fmt: "dec", unit: "mean today"},
-    {key: "network_members", title: "Network members", cum: false, fmt: "int", unit: "today"}
-  ];
+  // Which series are charted, and each outcome's label, unit, format and better direction, come with the
+  // payload (R.charts, R.outcomes) from the outcome registry (sim/outcomes.py): nothing is hard-coded here.
 
   var R = null;   // the payload
   var D = null;   // derived, precomputed tables
@@ -70,16 +64,22 @@
 
   function pretty(id) { return String(id).replace(/_/g, " "); }
 
-  function fmt(v, kind) {
+  function fmt(v) {  // a number of no known outcome: as many digits as its size needs
     if (v === null || v === undefined || (typeof v === "number" && isNaN(v))) return "—";
     if (typeof v !== "number") return String(v);
-    if (kind === "int") return Math.round(v).toLocaleString("en");
-    if (kind === "pct") return (100 * v).toFixed(1) + "%";
-    if (kind === "dec") return v.toFixed(3);
     if (Number.isInteger(v)) return v.toLocaleString("en");
     var a = Math.abs(v);
     return a >= 100 ? v.toFixed(0) : a >= 10 ? v.toFixed(1) : a >= 1 ? v.toFixed(2) : v.toFixed(3);
   }
+
+  function fmtOutcome(v, info) {  // a value as the registry formats it (info: {percent, digits})
+    if (!info || v === null || v === undefined || typeof v !== "number" || isNaN(v)) return fmt(v);
+    if (info.percent) return (100 * v).toFixed(info.digits) + "%";
+    if (!info.digits) return Math.round(v).toLocaleString("en");
+    return v.toFixed(info.digits);
+  }
+
+  function capitalise(s) { s = String(s); return s.charAt(0).toUpperCase() + s.slice(1); }
 
   function showError(message, fatal) {  // one line in the red box; a fatal one (nothing to play) stays
     var box = $("error");
@@ -154,7 +154,7 @@
   function validate(p) {
     if (!p || typeof p !== "object") return "no data";
     if (p.format !== PAYLOAD_FORMAT) return "format " + JSON.stringify(p.format) + ", this viewer reads " + PAYLOAD_FORMAT;
-    var need = ["run", "nodes", "edges", "orgs", "frames", "series", "events", "lever_schema", "levers"];
+    var need = ["run", "nodes", "edges", "orgs", "frames", "charts", "series", "events", "lever_schema", "levers"];
     for (var i = 0; i < need.length; i++) { if (!p[need[i]]) return "no " + need[i]; }
     var f = p.frames;
     if (!Array.isArray(f.edge_flow) || f.edge_flow.length < 1) return "no daily frames";
@@ -194,9 +194,9 @@
 
   function chartSeries(series) {  // what each chart draws, as arrays of numbers (or null when not recorded)
     var out = {};
-    CHARTS.forEach(function (c) {
+    R.charts.forEach(function (c) {
       var v = series && series[c.key];
-      out[c.key] = Array.isArray(v) ? (c.cum ? Array.from(cumulate(v)) : v.map(Number)) : null;
+      out[c.key] = Array.isArray(v) ? (c.cumulative ? Array.from(cumulate(v)) : v.map(Number)) : null;
     });
     return out;
   }
@@ -249,6 +249,23 @@
     var slider = $("day-slider");
     slider.max = String(D.days - 1);
     $("day-of").textContent = " / " + (D.days - 1);
+    buildSchedule(run.schedule || []);
+  }
+
+  function buildSchedule(changes) {  // the run's policy changes: a list to jump to, ticks on the day slider
+    var box = $("schedule"), ticks = $("change-days");
+    box.textContent = "";
+    ticks.textContent = "";
+    D.changes = changes.filter(function (c) { return c.day >= 0 && c.day < D.days; });
+    if (!D.changes.length) { box.hidden = true; return; }
+    html("span", {"class": "schedule-title"}, "Policy changes:", box);
+    D.changes.forEach(function (c) {
+      var text = "day " + c.day + ": " + leverText(c.levers);
+      var b = html("button", {type: "button", "class": "change", "data-day": c.day, title: "Go to day " + c.day}, text, box);
+      b.addEventListener("click", function () { pause(); setDay(c.day, true); });
+      html("option", {value: c.day}, null, ticks);
+    });
+    box.hidden = false;
   }
 
   function leverText(levers) {
@@ -494,15 +511,16 @@
   function buildCharts() {
     var box = $("charts");
     box.textContent = "";
-    els.charts = CHARTS.map(function (c, idx) {
+    els.charts = R.charts.map(function (c, idx) {
       var card = html("div", {"class": "chart", "data-key": c.key}, null, box);
       var head = html("div", {"class": "chart-head"}, null, card);
-      html("span", {"class": "chart-title"}, c.title, head);
-      html("span", {"class": "chart-unit"}, " " + c.unit, head);
+      html("span", {"class": "chart-title"}, capitalise(c.label), head);
+      html("span", {"class": "chart-unit"}, " " + (c.unit ? c.unit + ", " : "") + (c.cumulative ? "to date" : "each day"),
+        head);
       var values = html("div", {"class": "chart-values"}, null, card);
       var W = 340, H = 175, L = 52, Rm = 12, T = 12, B = 26;
       var chart = {def: c, card: card, values: values, W: W, H: H, L: L, Rm: Rm, T: T, B: B, lines: []};
-      var s = svg("svg", {viewBox: "0 0 " + W + " " + H, "class": "chart-svg", role: "img", "aria-label": c.title}, card);
+      var s = svg("svg", {viewBox: "0 0 " + W + " " + H, "class": "chart-svg", role: "img", "aria-label": c.label}, card);
       chart.svg = s;
       var clipId = "clip-" + idx;
       var defs = svg("defs", null, s);
@@ -540,9 +558,9 @@
       var all = [main].concat(shown.map(function (b) { return b.series[key] || []; }));
       var lo = Infinity, hi = -Infinity;
       all.forEach(function (arr) { for (var i = 0; i < arr.length; i++) { if (arr[i] < lo) lo = arr[i]; if (arr[i] > hi) hi = arr[i]; } });
-      if (ch.def.cum) { lo = 0; hi = Math.max(hi, 1); } else {
+      if (ch.def.cumulative) { lo = 0; hi = Math.max(hi, 1); } else {
         var span = hi - lo;
-        if (span < 1e-9) span = Math.max(Math.abs(hi) * 0.1, ch.def.fmt === "int" ? 2 : 0.02);
+        if (span < 1e-9) span = Math.max(Math.abs(hi) * 0.1, ch.def.percent || ch.def.digits ? 0.02 : 2);
         lo = Math.max(0, lo - 0.15 * span); hi = hi + 0.15 * span;
       }
       var L = ch.L, Rm = ch.Rm, T = ch.T, B = ch.B, W = ch.W, H = ch.H;
@@ -553,12 +571,17 @@
       svg("line", {x1: L, y1: T, x2: L, y2: H - B, "class": "axis"}, ch.axes);
       [[hi, T + 4], [lo, H - B]].forEach(function (p) {
         var t = svg("text", {x: L - 5, y: p[1] + 4, "text-anchor": "end", "class": "axis-text"}, ch.axes);
-        t.textContent = fmt(p[0], ch.def.fmt === "pct" ? "pct" : (hi - lo > 5 ? "int" : "dec"));
+        t.textContent = fmtOutcome(p[0], ch.def);
       });
       [0, Math.floor((days - 1) / 2), days - 1].forEach(function (d, k) {
         var t = svg("text", {x: xs(d), y: H - 6, "text-anchor": k === 0 ? "start" : k === 2 ? "end" : "middle",
           "class": "axis-text"}, ch.axes);
         t.textContent = k === 0 ? "day " + d : String(d);
+      });
+      D.changes.forEach(function (c) {  // the run's own policy changes, on every chart
+        var line = svg("line", {x1: xs(c.day), x2: xs(c.day), y1: T, y2: H - B, "class": "schedule-line",
+          "data-day": c.day}, ch.markers);
+        svg("title", null, line).textContent = "Policy change on day " + c.day + ": " + leverText(c.levers);
       });
       var drawn = [{values: main, colour: ORIGINAL_COLOUR, cls: "original-series", branch: null}].concat(
         shown.map(function (b) { return {values: b.series[key] || [], colour: b.colour, cls: "branch-series", branch: b}; }));
@@ -592,10 +615,10 @@
       ch.cursor.setAttribute("x1", x.toFixed(1));
       ch.cursor.setAttribute("x2", x.toFixed(1));
       var key = ch.def.key, parts = [];
-      parts.push("<span class=\"val\" style=\"color:" + ORIGINAL_COLOUR + "\">" + esc(fmt(D.series[key][day], ch.def.fmt)) + "</span>");
+      parts.push("<span class=\"val\" style=\"color:" + ORIGINAL_COLOUR + "\">" + esc(fmtOutcome(D.series[key][day], ch.def)) + "</span>");
       shown.forEach(function (b) {
         var arr = b.series[key];
-        parts.push("<span class=\"val\" style=\"color:" + b.colour + "\">" + esc(arr ? fmt(arr[day], ch.def.fmt) : "—") + "</span>");
+        parts.push("<span class=\"val\" style=\"color:" + b.colour + "\">" + esc(arr ? fmtOutcome(arr[day], ch.def) : "—") + "</span>");
       });
       var text = parts.join(" <span class=\"vs\">vs</span> ");
       if (ch.valuesHtml !== text) { ch.values.innerHTML = text; ch.valuesHtml = text; }
@@ -664,19 +687,27 @@
       html("th", {style: "color:" + b.colour}, "Difference", head);
     });
     var body = html("tbody", null, null, table);
-    var summary = R.summary || {};
+    var summary = R.summary || {}, infos = R.outcomes || {};
     outcomes.forEach(function (k) {
-      var tr = html("tr", null, null, body);
-      html("td", null, pretty(k), tr);
+      var info = infos[k] || {label: pretty(k), unit: "", better: 0};
+      var tr = html("tr", {"data-key": k, "data-better": info.better}, null, body);
+      var withUnit = info.unit && (info.kind === "amount" || info.kind === "rate");  // as the run's table says it
+      html("td", {title: info.unit}, info.label + (withUnit ? " (" + info.unit + ")" : ""), tr);
       var a = summary[k];
-      html("td", {"class": "num"}, fmt(a), tr);
+      html("td", {"class": "num"}, fmtOutcome(a, info), tr);
       shown.forEach(function (b) {
         var v = b.summary[k];
-        html("td", {"class": "num"}, fmt(v), tr);
+        html("td", {"class": "num"}, fmtOutcome(v, info), tr);
         var diff = (typeof a === "number" && typeof v === "number") ? v - a : null;
-        var text = diff === null ? "—" : (diff > 0 ? "+" : diff < 0 ? "−" : "±") + fmt(Math.abs(diff));
-        if (diff !== null && a) text += " (" + (diff >= 0 ? "+" : "−") + Math.abs(100 * diff / a).toFixed(0) + "%)";
-        html("td", {"class": "num diff-cell" + (diff > 0 ? " up" : diff < 0 ? " down" : "")}, text, tr);
+        var size = diff === null ? "" : info.percent ? (100 * Math.abs(diff)).toFixed(info.digits) + " pp" :
+          fmtOutcome(Math.abs(diff), info.digits ? info : {digits: Number.isInteger(diff) ? 0 : 2});
+        var text = diff === null ? "—" : (diff > 0 ? "+" : diff < 0 ? "−" : "±") + size;
+        if (diff && a) text += " (" + (diff > 0 ? "+" : "−") + Math.abs(100 * diff / a).toFixed(0) + "%)";
+        // Good or bad by the registry's better direction, not by sign; outcomes with no better side stay plain.
+        var judged = diff ? diff * (info.better || 0) : 0;
+        html("td", {"class": "num diff-cell" + (diff > 0 ? " up" : diff < 0 ? " down" : "") +
+          (judged > 0 ? " good" : judged < 0 ? " bad" : ""),
+          title: judged > 0 ? "better" : judged < 0 ? "worse" : ""}, text, tr);
       });
     });
   }
@@ -687,7 +718,8 @@
     els.levers = [];
     (R.lever_schema || []).forEach(function (spec) {
       var key = spec.key, value = R.levers[key];
-      var row = html("label", {"class": "lever", "data-type": spec.type}, null, box);
+      var tip = [spec.note, spec.unit && spec.unit !== "p" ? "unit: " + spec.unit : ""].filter(Boolean).join(" · ");
+      var row = html("label", {"class": "lever", "data-type": spec.type, title: tip || null}, null, box);
       html("span", {"class": "lever-name"}, pretty(key.replace(/^policy\./, "")), row);
       var input;
       if (spec.type === "bool") {
@@ -701,9 +733,11 @@
         input = html("input", {type: "text", "data-key": key, placeholder: "comma-separated, e.g. vk_bridge, ko_border"}, null, row);
         input.value = Array.isArray(value) ? value.join(", ") : (value || "");
       } else {
-        input = html("input", {type: "number", "data-key": key, step: "0.05", min: spec.min, max: spec.max}, null, row);
+        input = html("input", {type: "number", "data-key": key, step: spec.step || "0.05", min: spec.min, max: spec.max},
+          null, row);
         input.value = String(value);
         var hint = spec.max !== null && spec.max !== undefined ? spec.min + "–" + spec.max : "≥ " + spec.min;
+        if (spec.unit && spec.unit !== "p") hint += " " + spec.unit;  // p: a probability or share, as the range says
         html("span", {"class": "lever-range"}, hint, row);
       }
       input.addEventListener("input", markChanged);
