@@ -7,18 +7,21 @@ bad input ends with one line and exit code 2.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Override
+from hydra.errors import HydraException, OverrideParseException
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from sim.api import simulate
-from sim.cli import check_writable, outcome_table, restore_ctrl_c
-from sim.config import CONFIG_DIR, ConfigError, compose, finalize, register
+from sim.cli import check_writable, fail, outcome_table, restore_ctrl_c
+from sim.config import CONFIG_DIR, ConfigError, compose, explain_hydra_error, finalize, register
 
 
 def _is_hydra_flag(arg: str) -> bool:
@@ -47,33 +50,55 @@ def _overrides(args: list[str]) -> list[str]:
     return out
 
 
-def _sweep_combinations(overrides: list[str]) -> list[list[str]]:
-    """Every concrete override list a multirun would run (for validation before starting)."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    if not any(o.is_sweep_override() for o in parsed):
-        return [overrides]
-    batches = BasicSweeper.split_arguments(parsed, None)
-    return [list(job) for batch in batches for job in batch]
+def _is_multirun(args: list[str]) -> bool:
+    return any(a in ("-m", "--multirun") for a in args) or any(
+        o.replace(" ", "").lower() == "hydra.mode=multirun" for o in _overrides(args))
 
 
-def _parses(override: str) -> bool:
-    try:
-        OverridesParser.create().parse_overrides([override])
-    except Exception:
-        return False
-    return True
+def _parse(overrides: list[str]) -> list[Override]:
+    """Hydra's parse of each override (one at a time, so an error names the override at fault)."""
+    parser = OverridesParser.create()
+    parsed = []
+    for text in overrides:
+        try:
+            parsed += parser.parse_overrides([text])
+        except OverrideParseException as exc:
+            raise ConfigError(explain_hydra_error(exc)) from None
+    return parsed
+
+
+def _sweep_combinations(parsed: list[Override]) -> list[list[str]]:
+    """Every concrete override list a multirun runs, as Hydra's basic sweeper expands them: one entry per
+    key (a later override of a key replaces an earlier one, in the earlier one's place), each sweep (comma
+    list, range(), choice(), sort/shuffle of those) as its values, and the cartesian product in key order."""
+    values: dict[str, list[str]] = {}
+    for o in parsed:
+        key = o.get_key_element()
+        if not o.is_sweep_override():
+            values[key] = [f"{key}={o.get_value_element_as_str()}"]
+        else:
+            try:
+                if not o.is_discrete_sweep():
+                    raise HydraException("not a list of values")
+                values[key] = [f"{key}={v}" for v in o.sweep_string_iterator()]
+            except HydraException as exc:  # interval(); glob() needs the config loader Hydra has at run time
+                raise ConfigError(f"{key}: cannot sweep over '{o.input_line}' ({str(exc).strip().splitlines()[0]}); "
+                                  "allowed: a comma list, range() or choice()") from None
+    return [list(job) for job in itertools.product(*values.values())]
 
 
 def _validate(args: list[str]) -> None:
+    """Compose (and so validate) every run the arguments ask for, before Hydra starts any of them."""
     overrides = [a for a in _overrides(args) if not a.startswith(("hydra.", "hydra/", "+hydra"))]
-    try:
-        combos = _sweep_combinations(overrides)
-    except Exception as exc:  # Hydra's grammar errors: name the override that does not parse
-        culprit = next((o for o in overrides if not _parses(o)), None)
-        where = f" in '{culprit}'" if culprit else ""
-        raise ConfigError(f"bad override syntax{where}: {str(exc).splitlines()[0]}") from None
+    parsed = _parse(overrides)
+    sweeps = [o for o in parsed if o.is_sweep_override()]
+    if not sweeps:
+        combos = [overrides]
+    elif not _is_multirun(args):
+        raise ConfigError(f"'{sweeps[0].input_line}': a sweep needs -m (--multirun); "
+                          "for a list write key=[a,b], for text with commas quote it")
+    else:
+        combos = _sweep_combinations(parsed)
     for combo in combos:
         cfg = compose(combo)
         if cfg.output_dir:
@@ -94,8 +119,7 @@ def _task(raw: DictConfig) -> None:
         result = simulate(cfg, progress=cfg.progress)
         result.save(out)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        sys.exit(2)
+        sys.exit(fail(str(exc)))
     print(outcome_table(result.summary, f"{cfg.scenario_name} (seed {cfg.seed}, {cfg.days} days)"))
     print(f"  outputs: {out}")
 
@@ -111,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _validate(args)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     multirun = any(a in ("-m", "--multirun") for a in args)
     given = {a.split("=", 1)[0]: a.split("=", 1)[1] for a in _overrides(args) if "=" in a}
     if given.get("output_dir") not in (None, "null"):

@@ -18,17 +18,11 @@ import pytest
 
 from sim import run_scenario
 from sim.config import ConfigError, compose
-from sim.world.corridor import (
-    COMMODITIES,
-    MODES,
-    NODE_KINDS,
-    Corridor,
-    corridor_to_json,
-    default_corridor,
-    from_config,
-    generated_corridor,
-    load_corridor,
-)
+from sim.world.builtin import default_corridor
+from sim.world.corridor import COMMODITIES, MODES, NODE_KINDS, Corridor
+from sim.world.files import corridor_to_json, load_corridor
+from sim.world.generated import generated_corridor
+from sim.world.select import from_config
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "docs" / "examples"

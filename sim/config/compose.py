@@ -8,14 +8,28 @@ one line naming the key and what is allowed.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import math
 import re
+import typing
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
-from sim.config.schema import CONFIG_DIR, SPECS, PolicyConfig, flatten, register, schema
+from sim.config.schema import (
+    CONFIG_DIR,
+    SPECS,
+    FieldSpec,
+    PolicyConfig,
+    SimConfig,
+    field_specs,
+    flatten,
+    register,
+    schema,
+)
 from sim.errors import ConfigError
 
 
@@ -54,7 +68,7 @@ def apply_levers(policy: DictConfig, levers: Any, where: str) -> DictConfig:
     try:
         merged = OmegaConf.merge(OmegaConf.structured(PolicyConfig), policy, levers)
     except Exception as exc:
-        raise ConfigError(f"{where}.{explain_hydra_error(exc)}") from None
+        raise ConfigError(f"{where}.{explain_hydra_error(exc, root=PolicyConfig)}") from None
     return merged  # type: ignore[return-value]
 
 
@@ -85,7 +99,8 @@ def _check_policy(cfg: DictConfig, policy: DictConfig, where: str) -> None:
 def _validate_schedule(cfg: DictConfig) -> None:
     """Each scheduled change names known levers with allowed values, on a day of the run."""
     policy = cfg.policy
-    for i, entry in enumerate(sorted(cfg.policy_schedule, key=lambda e: e.day)):
+    # Applied in day order (each change builds on the policy before it), named by the user's own index.
+    for i, entry in sorted(enumerate(cfg.policy_schedule), key=lambda ie: ie[1].day):
         where = f"policy_schedule[{i}]"
         if not 0 <= entry.day < cfg.days:
             raise ConfigError(f"{where}.day: {entry.day} is out of range; allowed: a day in [0, {cfg.days - 1}]")
@@ -136,21 +151,56 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
 
 def finalize(cfg: DictConfig) -> DictConfig:
     """Drop Hydra's own node, make the config read-only and validate it."""
+    # Through plain containers: a node that Hydra opened for `++section.key=...` keeps its flags in a
+    # merge, so merging it as it is would let an unknown key into a section.
+    plain = OmegaConf.to_container(cfg, resolve=False)
+    assert isinstance(plain, dict)
     try:
-        cfg = OmegaConf.merge(schema(), OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]))
-        OmegaConf.resolve(cfg)
+        cfg = OmegaConf.merge(schema(), {k: v for k, v in plain.items() if k != "hydra"})
     except Exception as exc:
         raise ConfigError(explain_hydra_error(exc)) from None
+    try:
+        OmegaConf.resolve(cfg)
+    except Exception as exc:
+        raise ConfigError(_explain_interpolation(cfg, exc)) from None
     validate(cfg)
     check_corridor(cfg)
     OmegaConf.set_readonly(cfg, True)
     return cfg
 
 
+def _explain_interpolation(cfg: DictConfig, exc: BaseException) -> str:
+    """A failed `${...}`: OmegaConf names the key only sometimes, so find the first interpolated key that
+    does not resolve."""
+    message = explain_hydra_error(exc)
+    if getattr(exc, "full_key", None):
+        return message
+
+    def culprit(node: Any, prefix: str) -> str | None:
+        keys = range(len(node)) if isinstance(node, ListConfig) else list(node.keys())
+        for k in keys:
+            name = f"{prefix}[{k}]" if isinstance(k, int) else f"{prefix}.{k}" if prefix else str(k)
+            if OmegaConf.is_interpolation(node, k):
+                try:
+                    node[k]
+                except Exception:
+                    return name
+                continue
+            child = node[k]
+            if isinstance(child, DictConfig | ListConfig):
+                found = culprit(child, name)
+                if found:
+                    return found
+        return None
+
+    key = culprit(cfg, "")
+    return f"{key}: {message}" if key else message
+
+
 def check_corridor(cfg: DictConfig) -> None:
     """Build the corridor the config names (its own validation names the bad node or edge) and check
     that focused interdiction names places where enforcement happens."""
-    from sim.world.corridor import from_config
+    from sim.world.select import from_config
 
     corridor = from_config(cfg)
     enforceable = corridor.checkpoints
@@ -160,52 +210,166 @@ def check_corridor(cfg: DictConfig) -> None:
             raise ConfigError(f"policy.interdiction_focus: {what}; allowed: {', '.join(sorted(enforceable))}")
 
 
-def _siblings(key: str) -> str:
-    """The keys allowed beside `key` in the schema, for 'unknown key' messages."""
-    node: Any = schema()
-    for part in key.split(".")[:-1]:
-        if not isinstance(node, DictConfig) or part not in node:
-            break
-        node = node[part]
-    keys = list(node.keys()) if isinstance(node, DictConfig) else []
-    return ", ".join(str(k) for k in keys) if keys else "see docs/ODD.md"
+# ------------------------------------------------------------------------------------ explaining Hydra's errors
+#
+# Hydra and OmegaConf raise multi-line errors; the contract is one line naming the key and what is allowed.
+# Everything is read from the exceptions' own attributes where they exist: OmegaConf's errors carry
+# `full_key`, `key`, `value` and `object_type` (the schema dataclass the key belongs to, whose field specs
+# give what is allowed); `MissingConfigException` carries `missing_cfg_file` and `options`;
+# `OverrideParseException` carries `override`. Only Hydra's bare `ConfigCompositionException`s (append,
+# delete, sweep without -m) name their key in the text alone, so those few are read with regexes.
+
+_KIND_WORDS = {"integer": "a whole number", "number": "a number", "bool": "true or false", "list": "a list",
+               "mapping": "a mapping", "text": "text"}
 
 
-def explain_hydra_error(exc: BaseException) -> str:
-    """Turn Hydra's and OmegaConf's multi-line errors into one line naming the key and what is allowed."""
+@functools.lru_cache(maxsize=64)
+def _specs_of(node: type) -> dict[str, FieldSpec]:
+    """The field specs of one schema dataclass, keyed by its own (unprefixed) field names."""
+    return {k: v for k, v in field_specs(node).items() if "." not in k}
+
+
+def _sections_of(node: type) -> dict[str, type]:
+    """The nested schema dataclasses of one schema dataclass, by field name."""
+    hints = typing.get_type_hints(node)
+    return {f.name: hints[f.name] for f in dataclasses.fields(node) if dataclasses.is_dataclass(hints[f.name])}
+
+
+@functools.lru_cache(maxsize=16)
+def _paths_in(root: type) -> dict[type, str]:
+    """Where each schema dataclass sits under `root`: `policy` for PolicyConfig, `policy_schedule[*]` for the
+    entries of a list of dataclasses (OmegaConf names a key inside a list entry relative to the entry)."""
+    paths: dict[type, str] = {root: ""}
+    todo = [(root, "")]
+    while todo:
+        node, prefix = todo.pop(0)
+        for f in dataclasses.fields(node):
+            tp = typing.get_type_hints(node)[f.name]
+            args = typing.get_args(tp)
+            if dataclasses.is_dataclass(tp):
+                child, path = tp, f"{prefix}{f.name}"
+            elif typing.get_origin(tp) is list and args and dataclasses.is_dataclass(args[0]):
+                child, path = args[0], f"{prefix}{f.name}[*]"
+            else:
+                continue
+            if child not in paths:
+                paths[child] = path  # type: ignore[index]
+                todo.append((child, f"{path}."))  # type: ignore[arg-type]
+    return paths
+
+
+def _key_name(exc: Any, root: type) -> str:
+    """The dotted key an OmegaConf error is about, from its `full_key`, `key` and `object_type`."""
+    full = str(exc.full_key) if exc.full_key not in (None, "") else ("" if exc.key is None else str(exc.key))
+    owner = exc.object_type
+    prefix = _paths_in(root).get(owner, "") if isinstance(owner, type) else ""
+    if prefix and not full.startswith(prefix.removesuffix("[*]")):
+        return f"{prefix}.{full}" if full else prefix
+    return full
+
+
+def _siblings(exc: Any, name: str) -> str:
+    """The keys allowed beside `name`: the fields of the dataclass the error names, else from SPECS."""
+    owner = exc.object_type
+    if isinstance(owner, type) and dataclasses.is_dataclass(owner):
+        return ", ".join(f.name for f in dataclasses.fields(owner))
+    parent = name.rpartition(".")[0]
+    prefix = f"{parent}." if parent else ""
+    keys = dict.fromkeys(k[len(prefix):].split(".")[0] for k in SPECS if k.startswith(prefix))
+    return ", ".join(keys) if keys else "see docs/ODD.md"
+
+
+def _shown(value: Any) -> str:
+    text = str(value.value if isinstance(value, Enum) else value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _explain_value(exc: Any, name: str) -> str:
+    """A value Hydra/OmegaConf refused for `name`: say what the schema allows there."""
+    owner, key = exc.object_type, exc.key
+    spec = _specs_of(owner).get(str(key)) if isinstance(owner, type) and dataclasses.is_dataclass(owner) else None
+    section = _sections_of(owner).get(str(key)) if spec is None and dataclasses.is_dataclass(owner) else None
+    ref_args = typing.get_args(exc.ref_type) if exc.ref_type is not None else ()
+    got = "null" if exc.value is None else f"'{_shown(exc.value)}'"
+    if section is not None:
+        keys = ", ".join(f.name for f in dataclasses.fields(section))
+        return f"{name}: {got} cannot replace a section; set {name}.<key>=VALUE with a key of: {keys}"
+    if spec is None and isinstance(key, int) and ref_args and dataclasses.is_dataclass(ref_args[0]):
+        keys = ", ".join(f.name for f in dataclasses.fields(ref_args[0]))
+        return f"{name}: {got} is not an entry; an entry is a mapping with keys: {keys}"
+    if spec is None:
+        return f"{name}: {_first_line(exc.msg or exc)}"
+    if spec.type == "choice":
+        return f"{name}: {got} is not allowed; allowed: {', '.join(spec.choices)}"
+    if spec.type in ("integer", "number"):
+        what = f"; allowed: {spec.describe_range()}"
+    elif spec.type == "list":
+        what = f" (write {name}=[a,b])"
+    elif spec.type == "mapping":
+        what = f" (write {name}={{key: value}})"
+    else:
+        what = ""
+    if exc.value is None:
+        return f"{name}: must not be null{what or '; allowed: ' + _KIND_WORDS.get(spec.type, spec.type)}"
+    return f"{name}: {got} is not {_KIND_WORDS.get(spec.type, spec.type)}{what}"
+
+
+def _explain_omegaconf(exc: Any, root: type) -> str:
+    from omegaconf.errors import ConfigAttributeError, ConfigKeyError, ValidationError
+
+    name = _key_name(exc, root)
+    if isinstance(exc, ConfigKeyError | ConfigAttributeError) and name:
+        return f"{name}: unknown key; allowed: {_siblings(exc, name)}"
+    if isinstance(exc, ValidationError) and name:
+        return _explain_value(exc, name)
+    first = _first_line(exc.msg or exc)
+    return f"{name}: {first}" if name else first
+
+
+#: Hydra's composition errors that carry no structured cause: the text is all there is, so regexes here.
+_TEXT_ONLY = (
+    (re.compile(r"Could not append to config\. An item is already at '([^']+)'"),
+     "+{0}: '{0}' already exists; set it with {0}=VALUE (without '+')"),
+    (re.compile(r"Could not delete from config\. '([^']+)' does not exist"),
+     "~{0}: no such key to delete"),
+    (re.compile(r"(?:Sweep parameters|Ambiguous value for argument) '([^']+)'"),
+     "'{0}': a sweep needs -m (--multirun); for a list write key=[a,b], for text with commas quote it"),
+    (re.compile(r"Could not override '([^']+)'"), "{0}: cannot be overridden"),
+)
+
+
+def _first_line(text: Any) -> str:
+    lines = str(text).strip().splitlines()
+    return lines[0].strip() if lines else ""
+
+
+def explain_hydra_error(exc: BaseException, root: type = SimConfig) -> str:
+    """Turn Hydra's and OmegaConf's multi-line errors into one line naming the key and what is allowed.
+
+    `root` is the schema dataclass the failing config was composed or merged against (it places keys that
+    OmegaConf names relative to a list entry, such as `policy_schedule[*].day`).
+    """
+    from hydra.errors import MissingConfigException, OverrideParseException
     from omegaconf.errors import OmegaConfBaseException
 
-    cause: BaseException = exc
-    while cause.__cause__ is not None and not isinstance(cause, OmegaConfBaseException):
+    if isinstance(exc, ConfigError):
+        return str(exc)
+    if isinstance(exc, OverrideParseException):
+        return f"bad override syntax in '{exc.override}': {_first_line(exc.message)}"
+    if isinstance(exc, MissingConfigException) and exc.missing_cfg_file:
+        group, _, option = exc.missing_cfg_file.rpartition("/")
+        group = group or "config"
+        if exc.options:
+            return f"{group}: unknown option '{option}'; allowed: {', '.join(exc.options)}"
+        return f"{group}: cannot load '{option}'"
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, OmegaConfBaseException):
+            return _explain_omegaconf(cause, root)
         cause = cause.__cause__
-    text = str(cause).strip()
-    first = text.splitlines()[0] if text else type(cause).__name__
-    key = getattr(cause, "full_key", None)
-    match = re.search(r"Could not override '([^']+)'", str(exc))
-    if key is None and match:
-        key = match.group(1)
-    no_group = re.search(r"Could not find '([^']+)'", str(exc))
-    if no_group:
-        group = no_group.group(1).split("/")[0]
-        options = re.findall(r"^\t(\S+)$", str(exc), flags=re.MULTILINE)
-        allowed = f"; allowed: {', '.join(options)}" if options else ""
-        return f"{group}: unknown option '{no_group.group(1).split('/')[-1]}'{allowed}"
-    unknown = re.search(r"Key '([^']+)' not in '(\w+)'", first) or re.search(r"Key '([^']+)' is not in struct", first)
-    if unknown:
-        return f"{key or unknown.group(1)}: unknown key; allowed: {_siblings(key or unknown.group(1))}"
-    if "Invalid value" in first and "expected one of" in first:
-        allowed = re.search(r"expected one of \[(.*)\]", first)
-        got = re.search(r"Invalid value '([^']*)'", first)
-        shown = got.group(1) if got else "?"
-        return f"{key}: '{shown}' is not allowed; allowed: {allowed.group(1) if allowed else '?'}"
-    if "could not be converted" in first or "Value '" in first:
-        want = re.search(r"converted to (\w+)", first) or re.search(r"is not a valid (\w+)", first)
-        got = re.search(r"Value '([^']*)'", first)
-        kind = {"Integer": "a whole number", "Float": "a number", "Boolean": "true or false", "bool": "true or false",
-                "int": "a whole number", "float": "a number"}.get(
-            want.group(1) if want else "", want.group(1) if want else "another type"
-        )
-        return f"{key}: '{got.group(1) if got else '?'}' is not {kind}"
-    if key:
-        return f"{key}: {first}"
-    return first
+    text = str(exc)
+    for pattern, message in _TEXT_ONLY:
+        found = pattern.search(text)
+        if found:
+            return message.format(found.group(1))
+    return _first_line(text) or type(exc).__name__
