@@ -161,7 +161,12 @@ def _count_agents(cfg: Any) -> dict[str, Any]:
         corridor = from_config(cfg)
         with contextlib.suppress(Exception):
             out["countries"] = len(corridor.countries)
-        model = model_class(cfg, corridor)
+        if model_class.__module__ == "sim.core.model":  # the restructured model takes plain parameters
+            from sim.config import to_params
+
+            model = model_class(to_params(cfg), corridor)
+        else:
+            model = model_class(cfg, corridor)
         out["residents"] = int(sum(c.size for c in model.communities.values()))
         out["localities"] = len(model.communities)
         out["mesa_agents"] = len(model.agents)

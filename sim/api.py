@@ -2,33 +2,46 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from omegaconf import DictConfig
 
-from sim.config import ConfigError, compose
+from sim.config import ConfigError, compose, to_params
 from sim.core.model import CorridorModel
+from sim.replay.recording import FrameRecorder
 from sim.results import RunResult
-from sim.world.corridor import from_config
+from sim.world import from_config
 
 
 def simulate(cfg: DictConfig, progress: bool | None = False) -> RunResult:
-    """Run a validated config and collect its outputs (no files written)."""
+    """Run a validated config and collect its outputs (no files written).
+
+    `progress`: a bar on the terminal (None: only when stderr is a terminal).
+    """
     started = time.perf_counter()
     corridor = from_config(cfg)
-    model = CorridorModel(cfg, corridor)
+    model = CorridorModel(to_params(cfg), corridor)
+    frames = FrameRecorder.attach(model)
     built = time.perf_counter()
-    model.run(progress=progress)
+    show = sys.stderr.isatty() if progress is None else progress
+    if show:
+        from tqdm import tqdm
+
+        with tqdm(total=model.days, unit="day", desc=str(cfg.scenario_name), delay=0.5, leave=False) as bar:
+            model.run(on_day=lambda _day: bar.update(1))
+    else:
+        model.run()
     ran = time.perf_counter()
     result = RunResult(
         summary=model.summary(),
-        timeseries=model.metrics.timeseries(),
+        timeseries=model.timeseries(),
         events=model.log.frame(),
         config=cfg,
         timings={"build": built - started, "run": ran - built},
-        frames=model.recorder.to_dict(),
+        frames=frames.to_dict(),
     )
     result.timings["collect"] = time.perf_counter() - ran
     return result

@@ -15,16 +15,10 @@ NUMERIC = {key: spec for key, spec in SPECS.items() if spec.type in ("number", "
 #: Plain integer seeds: any whole number >= 0 will do, and they have no unit.
 UNITLESS = {"seed", "corridor.seed"}
 
-#: Known gaps in sim/config/schema.py (reported for issue 7): strict xfail, so fixing one fails its case
-#: here as a reminder to drop it from this list.
-MISSING_UNIT = {
-    "community.tip_trust_floor": "unit missing (a relative factor: 'x'?)",
-    "community.tip_awareness_floor": "unit missing (a relative factor: 'x'?)",
-    "branch.day": "no unit ('day') and no range (ScheduleEntry.day has [0, 36500])",
-}
-MISSING_RANGE = {
-    "branch.day": "Optional day without a declared range; only checked against `days` at validation",
-}
+#: Known gaps in sim/config/schema.py: strict xfail, so fixing one fails its case here as a reminder to
+#: drop it from this list (empty: every number has its unit and range).
+MISSING_UNIT: dict[str, str] = {}
+MISSING_RANGE: dict[str, str] = {}
 
 #: Out-of-range overrides are composed for at most this many keys (each compose is a Hydra compose).
 SAMPLE = 40

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from sim import RunResult
-from sim.world.corridor import default_corridor
+from sim.world import default_corridor
 from tests.levers import Measure, outcomes, summary_key, welch_t
 
 DAYS = 180

@@ -19,8 +19,8 @@ from pandas.testing import assert_frame_equal
 import sim.results
 from sim import RunResult, run_scenario
 from sim.config import flatten, schema
-from sim.core.metrics import EVENT_KINDS
-from sim.world.corridor import default_corridor
+from sim.core.events import LOGGED_KINDS as EVENT_KINDS
+from sim.world import default_corridor
 from tests.conftest import SHORT_DAYS, assert_complete_run, leftovers, start_cli, wait_cli
 
 SEED = 5
@@ -139,7 +139,7 @@ def test_events_have_columns_and_known_kinds(saved: tuple[RunResult, Path]) -> N
     assert not missing, f"events lack columns {missing}"
     assert len(events) > 0
     unknown = set(events["kind"]) - set(EVENT_KINDS)
-    assert not unknown, f"event kinds outside sim.core.metrics.EVENT_KINDS: {sorted(unknown)}"
+    assert not unknown, f"event kinds outside sim.core.events.LOGGED_KINDS: {sorted(unknown)}"
     assert {"shipment_departed", "route_chosen"} <= set(events["kind"])
     assert events["day"].between(0, SHORT_DAYS).all()
     assert events["day"].is_monotonic_increasing

@@ -11,6 +11,7 @@ Units: `M` is millions of currency units; `p` a probability or share in [0, 1]; 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -266,8 +267,8 @@ class CommunityConfig:
     observers_per_event: float = param(20.0, 0.0, 10000.0, "residents", "in a locality of reference size")
     reference_population: float = param(5000.0, 1.0, None, "residents", "scale of observers and reactions")
     tip_base: float = prob(0.02)
-    tip_trust_floor: float = param(0.2, 0.0, 10.0, "", "reporting at zero trust, relative")
-    tip_awareness_floor: float = param(0.5, 0.0, 10.0, "", "reporting at zero awareness, relative")
+    tip_trust_floor: float = param(0.2, 0.0, 10.0, "x", "reporting at zero trust, relative")
+    tip_awareness_floor: float = param(0.5, 0.0, 10.0, "x", "reporting at zero awareness, relative")
     tip_line_gain: float = param(3.0, 0.0, 100.0, "x", "reporting added by the tip line at full engagement")
     trust_gain_enforcement: float = param(0.002, 0.0, 1.0, "/day")
     trust_loss_corruption: float = param(0.004, 0.0, 1.0, "/day")
@@ -335,7 +336,7 @@ class BranchConfig:
     schedule, added after the run's own entries.
     """
 
-    day: int | None = None
+    day: int | None = param(None, 0, 36500, "day")
     levers: dict[str, Any] = field(default_factory=dict)
     parent: str | None = None
 
@@ -444,13 +445,19 @@ def to_params(cfg: DictConfig, kind: type[Any] = SimConfig) -> Any:
     return params
 
 
+@functools.cache
 def schema() -> DictConfig:
-    """The structured default config, with every key and type."""
+    """The structured default config, with every key and type: shared, so merge it, never change it.
+
+    Built once per process: turning the dataclasses into a config tree is a large share of a compose.
+    """
     return OmegaConf.structured(SimConfig)
 
 
+@functools.cache
 def register() -> None:
-    """Register the schema in Hydra's ConfigStore as `base_config` (configs/config.yaml extends it)."""
+    """Register the schema in Hydra's ConfigStore as `base_config` (configs/config.yaml extends it);
+    once per process."""
     from hydra.core.config_store import ConfigStore
 
     ConfigStore.instance().store(name="base_config", node=SimConfig)

@@ -1,141 +1,89 @@
-"""What a run measures: the event log, daily counters, and the outcome summary (DESIGN.md section 6)."""
+"""What a run measures, in the outcome registry's terms (`sim.outcomes`): daily levels, the daily time
+series, and the summary of DESIGN.md section 6.
+
+Counters come from events (`sim.core.events.COUNTED`); the rest from what mechanisms keep as their
+results (queue delay at posts, time to action, route use).
+"""
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from sim.core.events import COUNTERS
+from sim.outcomes import BY_KEY, LEVELS, SERIES_KEYS, SUMMARY_KEYS
+
 if TYPE_CHECKING:
-    from sim.core.model import CorridorModel
+    from sim.core.events import Counters
+    from sim.core.mechanisms.investigation import Investigations
+    from sim.core.mechanisms.shipments import Shipments
 
-EVENT_KINDS = (
-    "shipment_departed", "route_chosen", "inspection", "patrol_encounter", "seizure", "delivery",
-    "bribe", "officer_corrupted", "corruption_case", "arrest", "lead_opened", "lead_shared", "lead_lost",
-    "lead_leaked", "operation", "tip", "victim_identified", "victim_protected", "trafficked", "conviction",
-    "acquittal", "asset_freeze", "lead_developed",
-    "policy_change", "laundering", "recruitment", "promotion", "cell_dismantled",
-)
-
-#: Daily counters: summed per day into the time series and over the run into the summary.
-COUNTERS = (
-    "shipments_attempted", "shipments_delivered", "shipments_seized", "seized_value", "delivered_value",
-    "arrests", "convictions", "cells_dismantled", "recruits", "criminal_revenue", "assets_frozen",
-    "bribes_paid", "corruption_cases_detected", "victims_trafficked", "victims_identified",
-    "victims_protected", "victims_reexploited", "tips_received", "leads_opened", "legit_vehicles",
-    "legit_delay_vehicle_hours", "arrests_high_rank",
-)
-
-#: Daily levels: sampled at the end of each day.
-LEVELS = ("corrupt_officer_share", "community_trust", "network_members", "criminal_cash", "in_transit")
-
-SUMMARY_KEYS = (
-    "shipments_attempted", "shipments_delivered", "shipments_seized", "interdiction_rate", "seized_value",
-    "delivered_value", "arrests", "convictions", "cells_dismantled", "disruption_depth",
-    "network_members_initial", "network_members_final", "recruits", "criminal_revenue", "assets_frozen",
-    "time_to_action_days", "corrupt_officer_share", "corrupt_officer_share_final", "bribes_paid",
-    "corruption_cases_detected", "victims_trafficked", "victims_identified", "victims_protected",
-    "victims_reexploited", "tips_received", "community_trust_final", "legit_trade_delay_hours",
-    "route_entropy", "policy_cost",
-)
+LEVEL_KEYS = tuple(level.key for level in LEVELS)
 
 
-class EventLog:
-    """Every event of a run, one row each: day, kind, organisation, actor, target, node, commodity, value."""
+class Levels:
+    """Daily levels sampled at the end of each day (`sim.outcomes.LEVELS`)."""
 
-    COLUMNS = ("day", "kind", "org", "actor", "target", "node", "commodity", "value", "detail")
+    def __init__(self, days: int) -> None:
+        self.values = {k: np.zeros(days) for k in LEVEL_KEYS}
 
-    def __init__(self, model: CorridorModel) -> None:
-        self._model = model
-        self.rows: list[tuple[float, str, int, int, int, str, str, float, str]] = []
-
-    def add(self, kind: str, *, org: int = -1, actor: int = -1, target: int = -1, node: str = "",
-            commodity: str = "", value: float = 0.0, detail: str = "") -> None:
-        """Record an event now. `detail` qualifies the kind (a role, a lead source, a lever...)."""
-        self.rows.append((round(float(self._model.env.now), 6), kind, org, actor, target, node, commodity,
-                          float(value), detail))
-
-    def frame(self) -> pd.DataFrame:
-        if not self.rows:
-            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
-                self.COLUMNS, ("float64", "str", "int64", "int64", "int64", "str", "str", "float64", "str"),
-                strict=True)})
-        df = pd.DataFrame(self.rows, columns=list(self.COLUMNS))
-        return df.astype({"day": "float64", "org": "int64", "actor": "int64", "target": "int64",
-                          "value": "float64", "kind": "str", "node": "str", "commodity": "str", "detail": "str"})
+    def sample(self, day: int, corrupt_share: float, trust: float, members: int, cash: float, in_transit: int) -> None:
+        for key, value in zip(LEVEL_KEYS, (corrupt_share, trust, members, cash, in_transit), strict=True):
+            self.values[key][day] = value
 
 
-class Metrics:
-    """Counters per day, levels at day end, and what the summary needs beyond sums."""
+def _delay(vehicles: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(vehicles > 0, hours / np.maximum(vehicles, 1e-12), 0.0)
 
-    def __init__(self, model: CorridorModel, days: int) -> None:
-        self._model = model
-        self.days = days
-        self.daily = {k: np.zeros(days) for k in COUNTERS}
-        self.levels = {k: np.zeros(days) for k in LEVELS}
-        self.time_to_action: list[float] = []
-        self.route_use: Counter[tuple[str, ...]] = Counter()
-        self.node_use: Counter[str] = Counter()
-        self.network_members_initial = 0
 
-    def _day(self) -> int:
-        return min(int(self._model.env.now), self.days - 1)
+def timeseries(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: np.ndarray) -> pd.DataFrame:
+    """One row a day: every counted outcome, the legitimate trade delay, and the levels."""
+    data: dict[str, Any] = {"day": np.arange(counters.days, dtype=np.int64)}
+    for key in SERIES_KEYS:
+        if key == "legit_trade_delay_hours":
+            data[key] = _delay(vehicles, hours)
+        else:
+            data[key] = counters.daily[key]
+    for key in COUNTERS:  # counters that are no outcome of their own (leads opened)
+        data.setdefault(key, counters.daily[key])
+    data.update(levels.values)
+    return pd.DataFrame(data)
 
-    def count(self, key: str, amount: float = 1.0) -> None:
-        self.daily[key][self._day()] += amount
 
-    def sample_levels(self, day: int) -> None:
-        m = self._model
-        self.levels["corrupt_officer_share"][day] = m.corrupt_share()
-        self.levels["community_trust"][day] = m.mean_trust()
-        self.levels["network_members"][day] = m.active_members()
-        self.levels["criminal_cash"][day] = sum(o.cash + o.dirty for o in m.organisations)
-        self.levels["in_transit"][day] = m.in_transit
-
-    def timeseries(self) -> pd.DataFrame:
-        data: dict[str, Any] = {"day": np.arange(self.days, dtype=np.int64)}
-        for key in COUNTERS:
-            if key in ("legit_vehicles", "legit_delay_vehicle_hours"):
-                continue
-            data[key] = self.daily[key]
-        vehicles = self.daily["legit_vehicles"]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            data["legit_trade_delay_hours"] = np.where(vehicles > 0, self.daily["legit_delay_vehicle_hours"]
-                                                       / np.maximum(vehicles, 1e-12), 0.0)
-        data.update(self.levels)
-        return pd.DataFrame(data)
-
-    def summary(self, policy_cost: float) -> dict[str, Any]:
-        m = self._model
-        total = {k: float(v.sum()) for k, v in self.daily.items()}
-        seized, delivered = total["shipments_seized"], total["shipments_delivered"]
-        out: dict[str, Any] = {}
-        for key in ("shipments_attempted", "shipments_delivered", "shipments_seized", "arrests",
-                    "convictions", "cells_dismantled", "recruits", "corruption_cases_detected",
-                    "victims_trafficked", "victims_identified", "victims_protected", "victims_reexploited",
-                    "tips_received"):
-            out[key] = round(total[key])
-        out["interdiction_rate"] = seized / (seized + delivered) if seized + delivered else 0.0
-        for key in ("seized_value", "delivered_value", "criminal_revenue", "assets_frozen", "bribes_paid"):
-            out[key] = total[key]
-        out["disruption_depth"] = total["arrests_high_rank"] / total["arrests"] if total["arrests"] else 0.0
-        out["network_members_initial"] = int(self.network_members_initial)
-        out["network_members_final"] = int(m.active_members())
-        out["time_to_action_days"] = float(np.median(self.time_to_action)) if self.time_to_action else None
-        out["corrupt_officer_share"] = float(self.levels["corrupt_officer_share"].mean())
-        out["corrupt_officer_share_final"] = float(m.corrupt_share())
-        out["community_trust_final"] = float(m.mean_trust())
-        vehicles = total["legit_vehicles"]
-        out["legit_trade_delay_hours"] = total["legit_delay_vehicle_hours"] / vehicles if vehicles else 0.0
-        shipments = max(1, sum(self.route_use.values()))
-        for node in m.corridor.checkpoints:
-            out[f"flow_share.{node}"] = self.node_use[node] / shipments
-        out["route_entropy"] = _entropy_bits(list(self.route_use.values()))
-        out["policy_cost"] = float(policy_cost)
-        return {k: _clean(v) for k, v in out.items()}
+def summarise(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: np.ndarray,
+              investigations: Investigations, shipments: Shipments, checkpoints: list[str], members_initial: int,
+              members_final: int, corrupt_share_final: float, trust_final: float, policy_cost: float) -> dict[str, Any]:
+    """The outcomes of a run, keyed and ordered as `sim.outcomes.OUTCOMES` (then `flow_share.<node>`)."""
+    total = counters.total
+    seized, delivered = total("shipments_seized"), total("shipments_delivered")
+    arrests = total("arrests")
+    ttl = investigations.time_to_action
+    out: dict[str, Any] = {
+        "interdiction_rate": seized / (seized + delivered) if seized + delivered else 0.0,
+        "disruption_depth": investigations.high_rank_arrests / arrests if arrests else 0.0,
+        "network_members_initial": int(members_initial),
+        "network_members_final": int(members_final),
+        "time_to_action_days": float(np.median(ttl)) if ttl else None,
+        "corrupt_officer_share": float(levels.values["corrupt_officer_share"].mean()),
+        "corrupt_officer_share_final": float(corrupt_share_final),
+        "community_trust_final": float(trust_final),
+        "legit_trade_delay_hours": float(hours.sum() / vehicles.sum()) if vehicles.sum() else 0.0,
+        "route_entropy": _entropy_bits(list(shipments.route_use.values())),
+        "policy_cost": float(policy_cost),
+    }
+    for key in SUMMARY_KEYS:
+        if key not in out:
+            value = total(key)
+            out[key] = value if BY_KEY[key].kind == "amount" else round(value)
+    ordered = {key: out[key] for key in SUMMARY_KEYS}
+    routed = max(1, sum(shipments.route_use.values()))
+    for node in checkpoints:
+        ordered[f"flow_share.{node}"] = shipments.node_use[node] / routed
+    return {k: _clean(v) for k, v in ordered.items()}
 
 
 def _entropy_bits(counts: list[int]) -> float:

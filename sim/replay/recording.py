@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
+    from sim.core.events import Event
     from sim.core.model import CorridorModel
     from sim.world.corridor import Link
 
@@ -20,12 +21,25 @@ ROLES = ("leader", "lieutenant", "courier", "recruiter")
 
 class FrameRecorder:
     """Per-day arrays: flows per edge, seizures and arrests per node, corrupt officers and queues per post,
-    trust per locality, members, arrests and cash per organisation."""
+    trust per locality, members, arrests and cash per organisation.
+
+    Listens to the model's event sink (seizures, arrests), reads the day's state when it ends, and takes
+    the legs travelled from the shipments' results; the model knows nothing of it (`FrameRecorder.attach`).
+    """
+
+    @classmethod
+    def attach(cls, model: CorridorModel) -> FrameRecorder:
+        recorder = cls(model)
+        model.bus.listen(("seizure",), recorder.seizure)
+        model.bus.listen(("arrest",), recorder.arrest)
+        model.at_end_of_day(recorder.close_day)
+        return recorder
 
     def __init__(self, model: CorridorModel) -> None:
         self.model = model
         c = model.corridor
         days = model.days
+        self.days = days
         self.node_ids = list(c.places)
         self.node_index = {n: i for i, n in enumerate(self.node_ids)}
         self.edge_index: dict[Link, int] = {}
@@ -43,43 +57,50 @@ class FrameRecorder:
         self.org_cash = np.zeros((days, n_orgs))
         self.org_roles = np.zeros((days, n_orgs, len(ROLES)), dtype=np.int32)
         self._org_index = {o.unique_id: i for i, o in enumerate(model.organisations)}
+        self._orgs = {o.unique_id: o for o in model.organisations}
 
-    def _day(self) -> int:
-        return min(int(self.model.env.now), self.model.days - 1)
 
-    def leg(self, link: Link) -> None:
-        self.edge_flow[self._day(), self.edge_index[link]] += 1
+    def _day(self, event: Event) -> int:
+        return min(int(event.day), self.days - 1)
 
-    def seizure(self, node: str) -> None:
-        self.seizures[self._day(), self.node_index[node]] += 1
+    def seizure(self, event: Event) -> None:
+        self.seizures[self._day(event), self.node_index[event.node]] += 1
 
-    def arrest(self, node: str | None, org_id: int) -> None:
-        day = self._day()
-        if node in self.node_index:
-            self.arrests[day, self.node_index[node]] += 1
-        if org_id in self._org_index:
-            self.org_arrests[day, self._org_index[org_id]] += 1
+    def arrest(self, event: Event) -> None:
+        day = self._day(event)
+        org = self._orgs.get(event.org)
+        if org is None:
+            return  # a facilitator: no locality, no organisation
+        member = org.by_id.get(event.target)
+        if member is not None and member.home in self.node_index:
+            self.arrests[day, self.node_index[member.home]] += 1
+        self.org_arrests[day, self._org_index[event.org]] += 1
 
     def close_day(self, day: int) -> None:
         m = self.model
-        for node, officers in m.officers_at.items():
-            self.corrupt[day, self.node_index[node]] = sum(1 for x in officers if x.corrupt)
-        for node, post in m.posts.items():
-            self.queue[day, self.node_index[node]] = len(post.lanes.queue)
+        for node, count in m.corruption.corrupt_at.items():
+            self.corrupt[day, self.node_index[node]] = count
+        for node, post in m.border.posts.items():
+            self.queue[day, self.node_index[node]] = post.queue_length(m.env.now)
         for node, community in m.communities.items():
-            self.trust[day, self.node_index[node]] = float(community.trust.mean()) if community.size else np.nan
+            self.trust[day, self.node_index[node]] = community.mean_trust if community.size else np.nan
         for i, org in enumerate(m.organisations):
-            active = org.active_members
-            self.org_members[day, i] = len(active)
-            for member in active:
-                self.org_roles[day, i, ROLES.index(member.role.value)] += 1
+            counts = org.role_counts()
+            self.org_members[day, i] = len(org.active_members)
+            for j, role in enumerate(ROLES):
+                self.org_roles[day, i, j] = counts.get(role, 0)  # type: ignore[call-overload]
             self.org_cash[day, i] = org.cash + org.dirty
 
     def to_dict(self) -> dict[str, Any]:
         """The frames as plain lists (JSON-ready), with the static tables the viewer needs."""
         m = self.model
+        self.edge_flow[:] = 0
+        column = [self.edge_index[link] for link in m.corridor.links]  # corridor link index -> frame column
+        for (day, link), count in m.shipments.leg_use.items():
+            if day < self.days:
+                self.edge_flow[day, column[link]] += count
         places = m.corridor.places
-        officers = {n: len(xs) for n, xs in m.officers_at.items()}
+        officers = {n: len(xs) for n, xs in m.corruption.force.at.items()}
         nodes = [{"id": n, "kind": places[n].kind, "country": places[n].country, "x": places[n].x, "y": places[n].y,
                   "population": places[n].population, "lanes": places[n].lanes,
                   "legit_traffic": places[n].legit_traffic, "officers": officers.get(n, 0)} for n in self.node_ids]
@@ -90,7 +111,10 @@ class FrameRecorder:
         def rows(a: np.ndarray, digits: int | None = None) -> list[list[Any]]:
             if digits is None:
                 return a.tolist()
-            return [[None if np.isnan(v) else round(float(v), digits) for v in row] for row in a]
+            rounded = np.round(a, digits).tolist()
+            if not np.isnan(a).any():
+                return rounded
+            return [[None if v != v else v for v in row] for row in rounded]  # NaN (no residents) as null
 
         return {
             "format": FRAMES_FORMAT,

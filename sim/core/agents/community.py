@@ -6,22 +6,27 @@ is what lets a corridor hold a million residents.
 
 from __future__ import annotations
 
+import heapq
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
-from sim.core.policy import tip_line
+from sim.core import policy
 
 if TYPE_CHECKING:
-    from sim.core.model import CorridorModel
+    from sim.core.context import Sim
 
 
 def _beta_with_mean(rng: np.random.Generator, mean: float, size: int) -> np.ndarray:
     """Beta(2, b) draws with the given mean (b kept positive, so means of 0 and 1 work too)."""
     mean = min(max(mean, 1e-3), 1.0 - 1e-3)
     return np.clip(rng.beta(2.0, 2.0 * (1.0 - mean) / mean, size), 0.0, 1.0)
+
+
+#: What residents notice and react to (`Community.notice`).
+SEEN = ("enforcement", "corruption", "support")
 
 
 class ResidentStatus(IntEnum):
@@ -32,6 +37,10 @@ class ResidentStatus(IntEnum):
     DEPARTED = 4  # smuggled out as a consenting migrant
 
 
+# Plain ints for array comparisons (an IntEnum member costs an enum lookup each time it is read).
+FREE, RECRUITED, VICTIM, PROTECTED, DEPARTED = (int(s) for s in ResidentStatus)
+
+
 class Community(mesa.Agent):
     """The residents of one locality: vulnerability, awareness, trust and status, one entry per resident.
 
@@ -39,10 +48,13 @@ class Community(mesa.Agent):
     awareness, trust and the tip rate; `policy.victim_protection` shelters identified victims.
     """
 
-    def __init__(self, model: CorridorModel, node: str, country: str, size: int) -> None:
+    def __init__(self, model: mesa.Model, index: int, node: str, country: str, size: int) -> None:
         super().__init__(model)
-        c = model.cfg.community
-        rng = model.rng
+        sim: Sim = model  # type: ignore[assignment]
+        self.sim = sim
+        c = sim.params.community
+        rng = sim.stream("build.community", index)
+        self.draws = sim.stream("community", index)
         self.node = node
         self.country = country
         self.size = size
@@ -50,78 +62,125 @@ class Community(mesa.Agent):
         self.awareness = _beta_with_mean(rng, c.awareness_mean, size)
         self._trust_baseline = _beta_with_mean(rng, c.trust_mean, size)
         self.trust = self._trust_baseline.copy()
+        self.mean_trust = float(self.trust.mean()) if size else 0.0  # kept with each daily update
         self.status = np.zeros(size, dtype=np.int8)
         self.times_trafficked = np.zeros(size, dtype=np.int16)
         self.protected_until = np.zeros(size, dtype=np.float32)
         self.exploited_until = np.zeros(size, dtype=np.float32)
-        # What residents saw since yesterday: (org id, member id) of passing or operating smugglers.
-        self.sightings: list[tuple[int, int]] = []
-        self.enforcement_seen = 0.0
-        self.corruption_seen = 0.0
-        self.support_seen = 0.0
+        # What residents will have seen: (time, org id, member id) of smugglers passing through.
+        self.sightings: list[tuple[float, int, int]] = []  # a heap by time (`sighted` adds)
+        # Trafficking weights of residents and their running sum, kept while statuses and attitudes stand.
+        self._weights: np.ndarray | None = None
+        self.victims_count = 0  # residents being exploited now (kept as statuses change)
+        self.protected_count = 0  # residents in a shelter now
+        self._next_release = np.inf  # earliest end of a shelter stay or of exploitation
+        self._cdf: np.ndarray | None = None
+        self._candidates = 0
+        # What residents noticed since yesterday, by what: enforcement, corruption, support (victim support).
+        self.seen = dict.fromkeys(SEEN, 0.0)
 
     # ------------------------------------------------------------------ daily update (vectorized)
     def daily_update(self, corrupt_share: float) -> None:
-        """Prevention lowers vulnerability; engagement builds awareness; trust follows what people see."""
+        """Prevention lowers vulnerability; engagement builds awareness; trust follows what people see.
+
+        Levers: `policy.prevention` (`policy.vulnerability_decline`), `policy.community_engagement`
+        (`policy.awareness_gain`, `policy.engagement_trust_push`).
+        """
         if self.size == 0:
             self._clear_seen()
             return
-        m = self.model
-        c = m.cfg.community
-        p = m.cfg.policy
-        if p.prevention > 0:
+        p = self.sim.params
+        c = p.community
+        decline = policy.vulnerability_decline(p)
+        if decline > 0 or policy.awareness_gain(p) > 0:
+            self._changed()
+        if decline > 0:
             excess = (self.vulnerability - c.vulnerability_floor).clip(0)
-            self.vulnerability -= c.prevention_rate * p.prevention * excess
-        if p.community_engagement > 0:
-            self.awareness += c.awareness_gain_engagement * p.community_engagement * (1.0 - self.awareness)
-        per_capita = 5000.0 / self.size
+            self.vulnerability -= decline * excess
+        gain = policy.awareness_gain(p)
+        if gain > 0:
+            self.awareness += gain * (1.0 - self.awareness)
+        per_capita = c.reference_population / self.size
+        cap = c.seen_cap
         push = (
-            c.trust_gain_enforcement * min(self.enforcement_seen * per_capita, 5.0)
-            + c.trust_gain_victim_support * min(self.support_seen * per_capita, 5.0)
-            + c.trust_gain_engagement * p.community_engagement
+            c.trust_gain_enforcement * min(self.seen["enforcement"] * per_capita, cap)
+            + c.trust_gain_victim_support * min(self.seen["support"] * per_capita, cap)
+            + policy.engagement_trust_push(p)
         )
-        pull = c.trust_loss_corruption * (min(self.corruption_seen * per_capita, 5.0) + corrupt_share)
-        self.trust += push * (1.0 - self.trust) - pull * self.trust
-        self.trust += c.trust_reversion * (self._trust_baseline - self.trust)
-        np.clip(self.trust, 0.0, 1.0, out=self.trust)
-        self._release(m.env.now)
+        pull = c.trust_loss_corruption * (min(self.seen["corruption"] * per_capita, cap) + corrupt_share)
+        # trust += push (1 - trust) - pull trust, then reverts towards its baseline; in place (no temporaries)
+        self.trust *= 1.0 - push - pull
+        self.trust += push
+        self.trust *= 1.0 - c.trust_reversion
+        self.trust += c.trust_reversion * self._trust_baseline
+        np.minimum(self.trust, 1.0, out=self.trust)  # ufuncs in place: np.clip wraps them at a cost
+        np.maximum(self.trust, 0.0, out=self.trust)
+        self.mean_trust = float(self.trust.mean())
+        self._release(self.sim.env.now)
         self._clear_seen()
 
+    def notice(self, what: str, amount: float = 1.0) -> None:
+        """Residents notice enforcement, corruption or victim support (`SEEN`); trust reacts tomorrow."""
+        self.seen[what] += amount
+
     def _clear_seen(self) -> None:
-        self.enforcement_seen = self.corruption_seen = self.support_seen = 0.0
+        for key in self.seen:
+            self.seen[key] = 0.0
 
     def _release(self, now: float) -> None:
         """Shelter stays and exploitation end: residents return home, exploited ones more vulnerable."""
-        ended = (self.status == ResidentStatus.PROTECTED) & (self.protected_until <= now)
+        if now < self._next_release:  # nobody's shelter stay or exploitation ends yet
+            return
+        ended = (self.status == PROTECTED) & (self.protected_until <= now)
+        c = self.sim.params.community
         if ended.any():
-            self.status[ended] = ResidentStatus.FREE
-            self.vulnerability[ended] *= 0.7  # recovery support lowers vulnerability
-        escaped = (self.status == ResidentStatus.VICTIM) & (self.exploited_until <= now)
+            self._changed()
+            self.protected_count -= int(np.count_nonzero(ended))
+            self.status[ended] = FREE
+            self.vulnerability[ended] *= c.shelter_recovery_factor  # recovery support lowers vulnerability
+        escaped = (self.status == VICTIM) & (self.exploited_until <= now)
         if escaped.any():
-            self.status[escaped] = ResidentStatus.FREE
-            self.vulnerability[escaped] = np.minimum(1.0, self.vulnerability[escaped] + 0.2)
+            self._changed()
+            self.victims_count -= int(np.count_nonzero(escaped))
+            self.status[escaped] = FREE
+            self.vulnerability[escaped] = np.minimum(1.0, self.vulnerability[escaped]
+                                                     + c.exploitation_vulnerability_gain)
+        self._next_release = min(
+            float(self.protected_until[self.status == PROTECTED].min(initial=np.inf)),
+            float(self.exploited_until[self.status == VICTIM].min(initial=np.inf)))
 
     # ------------------------------------------------------------------ tips
-    def tips(self) -> list[tuple[int, int]]:
-        """Sightings that residents report: probability grows with trust, awareness and the tip line."""
-        if not self.sightings or self.size == 0:
-            self.sightings.clear()
+    def sighted(self, when: float, org_id: int, member_id: int) -> None:
+        """Residents will see this smuggler pass at time `when` (a shipment registers its towns ahead)."""
+        heapq.heappush(self.sightings, (when, org_id, member_id))
+
+    def tips(self, now: float) -> list[tuple[int, int]]:
+        """Sightings before `now` that residents report, as (org id, member id).
+
+        Each sighting has Poisson(observers) witnesses drawn at random among residents; one of them
+        reports with probability tip_base x (trust floor + trust) x (awareness floor + awareness) x the tip
+        line (`policy.tip_line`). All sightings of the day are drawn at once (vectorized).
+        """
+        pending = self.sightings
+        due = []
+        while pending and pending[0][0] < now:
+            due.append(heapq.heappop(pending))
+        if not due or self.size == 0:
             return []
-        m = self.model
-        c = m.cfg.community
-        rng = m.rng
-        line = tip_line(m.cfg)
-        reported = []
-        n_obs = rng.poisson(c.observers_per_event * min(1.0, self.size / 5000.0), len(self.sightings))
-        for (org_id, member_id), k in zip(self.sightings, n_obs, strict=True):
-            if k == 0:
-                continue
-            who = rng.integers(0, self.size, k)
-            prob = c.tip_base * (0.2 + self.trust[who]) * (0.5 + self.awareness[who]) * line
-            if (rng.random(k) < prob).any():
-                reported.append((org_id, member_id))
-        self.sightings.clear()
-        return reported
+        p = self.sim.params
+        c = p.community
+        rng = self.draws
+        witnesses = rng.poisson(c.observers_per_event * min(1.0, self.size / c.reference_population), len(due))
+        total = int(witnesses.sum())
+        if total == 0:
+            return []
+        who = rng.integers(0, self.size, total)
+        prob = (c.tip_base * (c.tip_trust_floor + self.trust[who]) * (c.tip_awareness_floor + self.awareness[who])
+                * policy.tip_line(p))
+        told = rng.random(total) < prob
+        sighting = np.repeat(np.arange(len(due)), witnesses)
+        reported = np.bincount(sighting[told], minlength=len(due)) > 0
+        return [(due[i][1], due[i][2]) for i in np.flatnonzero(reported)]
 
     # ------------------------------------------------------------------ recruitment and trafficking
     def _draw(self, n: int, weights: np.ndarray) -> np.ndarray:
@@ -130,22 +189,65 @@ class Community(mesa.Agent):
             return np.empty(0, dtype=np.int64)
         nonzero = int(np.count_nonzero(weights))
         n = min(n, nonzero)
-        return self.model.rng.choice(self.size, size=n, replace=False, p=weights / total)
+        return self.draws.choice(self.size, size=n, replace=False, p=weights / total)
+
+    def _approach(self, n: int) -> np.ndarray:
+        """n distinct free residents drawn with the trafficking weights (see `traffic`), without replacement.
+
+        The cumulative weights are kept between calls and rebuilt only after attitudes or statuses move
+        (daily update, identification, release): a people shipment then costs a binary search, not a pass
+        over every resident. Draws repeat the weighted pick until n distinct residents are found, which is
+        how numpy's `choice(replace=False, p=...)` samples too.
+        """
+        if self._weights is None:
+            p = self.sim.params
+            c = p.community
+            weights = np.where(self.status == FREE,
+                               self.vulnerability**2 * (1.0 - c.victim_selection_awareness_weight * self.awareness),
+                               0.0)
+            weights *= np.where(self.times_trafficked > 0, p.victims.reexploitation_weight, 1.0)
+            self._weights, self._cdf = weights, None
+        if self._cdf is None:
+            self._cdf = np.cumsum(self._weights)
+            self._candidates = int(np.count_nonzero(self._weights))
+        cdf = self._cdf
+        total = float(cdf[-1]) if cdf.size else 0.0
+        n = min(n, self._candidates)
+        if n <= 0 or total <= 0:
+            return np.empty(0, dtype=np.int64)
+        picked: list[int] = []
+        while len(picked) < n:
+            for i in np.searchsorted(cdf, self.draws.random(n - len(picked)) * total, side="right"):
+                i = min(int(i), self.size - 1)
+                if i not in picked:
+                    picked.append(i)
+        return np.array(picked, dtype=np.int64)
+
+    def _changed(self) -> None:
+        """Residents became free again, or vulnerability or awareness moved: recompute the weights."""
+        self._weights = self._cdf = None
+
+    def _taken(self, residents: np.ndarray) -> None:
+        """These residents are no longer free: they drop out of the trafficking weights."""
+        if self._weights is not None and residents.size:
+            self._weights[residents] = 0.0
+            self._cdf = None
 
     def recruit(self) -> int | None:
         """One vulnerable free resident joins an organisation, or None when nobody is vulnerable enough."""
         if self.size == 0:
             return None
-        c = self.model.cfg.community
-        eligible = (self.status == ResidentStatus.FREE) & (self.vulnerability > c.recruit_threshold)
+        c = self.sim.params.community
+        eligible = (self.status == FREE) & (self.vulnerability > c.recruit_threshold)
         weights = np.where(eligible, self.vulnerability * (1.0 - self.awareness), 0.0)
         picked = self._draw(1, weights)
         if picked.size == 0:
             return None
         idx = int(picked[0])
-        if self.model.rng.random() >= self.vulnerability[idx] * (1.0 - 0.5 * self.awareness[idx]):
+        if self.draws.random() >= self.vulnerability[idx] * (1.0 - c.acceptance_awareness_weight * self.awareness[idx]):
             return None  # approached, but said no
-        self.status[idx] = ResidentStatus.RECRUITED
+        self.status[idx] = RECRUITED
+        self._taken(picked)
         return idx
 
     def traffic(self, n: int, victim_share: float, exploitation_days: float) -> tuple[int, np.ndarray, int]:
@@ -158,55 +260,57 @@ class Community(mesa.Agent):
         Victims are drawn by vulnerability and unawareness; residents trafficked before are likelier to
         be taken again (`victims.reexploitation_weight`); a shelter stay lowers vulnerability on release.
         """
-        m = self.model
-        free = self.status == ResidentStatus.FREE
-        weights = np.where(free, self.vulnerability**2 * (1.0 - 0.8 * self.awareness), 0.0)
-        weights *= np.where(self.times_trafficked > 0, m.cfg.victims.reexploitation_weight, 1.0)
-        picked = self._draw(n, weights)
+        c = self.sim.params.community
+        picked = self._approach(n)
         # Each approached person goes along only if need outweighs caution: prevention works here.
-        goes = m.rng.random(picked.size) < self.vulnerability[picked] * (1.0 - 0.5 * self.awareness[picked])
+        goes = self.draws.random(picked.size) < self.vulnerability[picked] * (
+            1.0 - c.acceptance_awareness_weight * self.awareness[picked])
         picked = picked[goes]
-        is_victim = m.rng.random(picked.size) < victim_share
+        is_victim = self.draws.random(picked.size) < victim_share
         victims = picked[is_victim]
-        self.status[picked[~is_victim]] = ResidentStatus.DEPARTED
-        self.status[victims] = ResidentStatus.VICTIM
-        self.exploited_until[victims] = m.env.now + exploitation_days
+        self.status[picked[~is_victim]] = DEPARTED
+        self.status[victims] = VICTIM
+        self.victims_count += int(victims.size)
+        self.exploited_until[victims] = self.sim.env.now + exploitation_days
+        if victims.size:
+            self._next_release = min(self._next_release, self.sim.env.now + exploitation_days)
         again = int(np.count_nonzero(self.times_trafficked[victims] > 0))
         self.times_trafficked[victims] += 1
+        self._taken(picked)
         return int(picked.size), victims, again
 
     def current_victims(self, n: int) -> np.ndarray:
         """Up to n residents being exploited now, at random (for identification through tips)."""
-        victims = np.flatnonzero(self.status == ResidentStatus.VICTIM)
+        victims = np.flatnonzero(self.status == VICTIM)
         if victims.size <= n:
             return victims
-        return self.model.rng.choice(victims, size=n, replace=False)
+        return self.draws.choice(victims, size=n, replace=False)
 
     def identify(self, victims: np.ndarray, shelter_room: int) -> tuple[int, int]:
         """Identify these residents as victims; refer them, and shelter as many as there is room for.
 
-        Returns (identified, protected). Referral grows with `policy.victim_protection`; unsheltered
-        victims go home, still vulnerable to re-trafficking.
+        Returns (identified, protected). Referral grows with `policy.victim_protection`
+        (`policy.referral_prob`); unsheltered victims go home, still vulnerable to re-trafficking.
         """
-        m = self.model
-        chosen = victims[self.status[victims] == ResidentStatus.VICTIM]
+        p = self.sim.params
+        chosen = victims[self.status[victims] == VICTIM]
         if chosen.size == 0:
             return 0, 0
-        referral = 0.3 + 0.7 * m.cfg.policy.victim_protection
-        referred = chosen[m.rng.random(chosen.size) < referral]
+        self.victims_count -= int(chosen.size)
+        referred = chosen[self.draws.random(chosen.size) < policy.referral_prob(p)]
         sheltered = referred[: max(0, shelter_room)]
-        self.status[sheltered] = ResidentStatus.PROTECTED
-        self.protected_until[sheltered] = m.env.now + m.cfg.victims.protection_days
+        self.status[sheltered] = PROTECTED
+        self.protected_until[sheltered] = self.sim.env.now + p.victims.protection_days
+        self.protected_count += int(sheltered.size)
+        if sheltered.size:
+            self._next_release = min(self._next_release, self.sim.env.now + p.victims.protection_days)
         home = np.setdiff1d(chosen, sheltered, assume_unique=True)
-        self.status[home] = ResidentStatus.FREE
-        self.support_seen += sheltered.size
+        self.status[home] = FREE
+        self._changed()
+        self.notice("support", float(sheltered.size))
         return int(chosen.size), int(sheltered.size)
 
     # ------------------------------------------------------------------ read-outs
-    @property
-    def protected_count(self) -> int:
-        return int(np.count_nonzero(self.status == ResidentStatus.PROTECTED))
-
-    @property
-    def victims_count(self) -> int:
-        return int(np.count_nonzero(self.status == ResidentStatus.VICTIM))
+    def counts(self) -> dict[str, int]:
+        """Residents by status, counted from the arrays (the kept counts must agree; tests check)."""
+        return {s.name.lower(): int(np.count_nonzero(self.status == s)) for s in ResidentStatus}

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import mesa
 
-if TYPE_CHECKING:
-    from sim.core.model import CorridorModel
+from sim.core.agents.status import Status
 
 
 class FacilitatorKind(StrEnum):
@@ -22,25 +20,20 @@ class FacilitatorKind(StrEnum):
 class Facilitator(mesa.Agent):
     """A service provider in one country. Arrest removes it from the market and may make it a lead."""
 
-    def __init__(self, model: CorridorModel, kind: FacilitatorKind, country: str) -> None:
+    def __init__(self, model: mesa.Model, kind: FacilitatorKind, country: str) -> None:
         super().__init__(model)
         self.kind = kind
         self.country = country
-        self.status = "active"  # active, custody or prison
+        self.home_country = country
+        self.role = f"facilitator:{kind.value}"
+        self.status = Status.ACTIVE
+        self.active = True
         self.clients: set[int] = set()  # organisation ids that hired it
         self.jobs = 0
 
-    @property
-    def active(self) -> bool:
-        return self.status == "active"
-
-    @property
-    def role(self) -> str:
-        return f"facilitator:{self.kind.value}"
-
-    @property
-    def home_country(self) -> str:
-        return self.country
+    def set_status(self, status: Status) -> None:
+        self.status = status
+        self.active = status is Status.ACTIVE
 
     def hire(self, org_id: int) -> None:
         self.clients.add(org_id)

@@ -1,15 +1,11 @@
-"""Officers of five agencies, and the corruption rule they share."""
+"""Officers of five agencies. Whether an officer takes a bribe is the corruption mechanism's rule
+(`sim.core.mechanisms.corruption.readiness`); the officer holds only its own state."""
 
 from __future__ import annotations
 
-import math
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 import mesa
-
-if TYPE_CHECKING:
-    from sim.core.model import CorridorModel
 
 
 class Agency(StrEnum):
@@ -24,37 +20,42 @@ class Officer(mesa.Agent):
     """One officer: an agency in one country, a post (checkpoint or trail) or none, honest or corrupt.
 
     `unit` groups officers who see each other's conduct: the post for customs and border guards, the
-    agency in the country for the others.
+    agency in the country for the others. `integrity` shifts the officer's readiness to take bribes.
     """
 
-    def __init__(self, model: CorridorModel, agency: Agency, country: str, post: str | None) -> None:
+    def __init__(self, model: mesa.Model, agency: Agency, country: str, post: str | None, integrity: float) -> None:
         super().__init__(model)
         self.agency = agency
         self.country = country
         self.post = post
         self.unit = (agency.value, country, post or "")
-        self.integrity = float(model.rng.normal(0.0, 0.5))
+        self.integrity = integrity
         self.corrupt = False
         self.corrupt_for: int | None = None  # organisation whose contact this officer is
 
-    def readiness(self, bribe: float, peer_share: float) -> float:
-        """Probability of accepting a bribe (the corruption rule; docs/ODD.md, submodel 'Corruption').
 
-        logit = base + peer_weight * peer_share + bribe_weight * bribe / pay
-                - oversight_weight * oversight - pay_weight * (pay - 1)
-                - whistleblower_weight * protection - integrity
-        Levers: `policy.oversight`, `policy.officer_pay`, `policy.whistleblower_protection`.
-        """
-        o = self.model.cfg.officers
-        p = self.model.cfg.policy
-        pay = max(p.officer_pay, 0.05)
-        logit = (
-            o.corruption_base
-            + o.peer_weight * peer_share
-            + o.bribe_weight * bribe / pay
-            - o.oversight_weight * p.oversight
-            - o.pay_weight * (p.officer_pay - 1.0)
-            - o.whistleblower_weight * float(p.whistleblower_protection)
-            - self.integrity
-        )
-        return 1.0 / (1.0 + math.exp(-logit))
+class Force:
+    """Every officer of the corridor, and how they are grouped: at each post or trail, police per country,
+    and units (peers who see each other's conduct).
+
+    Built once per run; officers never leave (a dismissed corrupt officer is replaced by an honest one in
+    the same post, kept as the same agent with a fresh integrity).
+    """
+
+    def __init__(self) -> None:
+        self.officers: list[Officer] = []
+        self.at: dict[str, list[Officer]] = {}  # checkpoint or trail node -> officers there
+        self.police: dict[str, list[Officer]] = {}  # country -> police officers
+        self.units: dict[tuple[str, str, str], list[Officer]] = {}
+
+    def hire(self, model: mesa.Model, agency: Agency, country: str, post: str | None, integrity: list[float]) -> list[
+            Officer]:
+        made = [Officer(model, agency, country, post, x) for x in integrity]
+        self.officers += made
+        for officer in made:
+            self.units.setdefault(officer.unit, []).append(officer)
+        if post is not None:
+            self.at.setdefault(post, []).extend(made)
+        if agency is Agency.POLICE:
+            self.police.setdefault(country, []).extend(made)
+        return made

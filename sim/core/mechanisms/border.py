@@ -1,51 +1,56 @@
 """Border posts (formal checkpoints with lane queues) and trails (informal crossings with patrols).
 
-A post's lanes are a simpy Resource shared by legitimate traffic and shipments: inspecting more
-traffic lengthens lane time, so the queue, and the legitimate trade delay, grows. That is the economic
-cost of the `policy.inspection_rate` lever.
+A post's lanes are a first-come-first-served queue with one server per lane, shared by legitimate traffic
+and shipments: inspecting more traffic lengthens lane time, so the queue, and the legitimate trade delay,
+grows. That is the economic cost of the `policy.inspection_rate` lever.
+
+The queue is kept as arithmetic, not as simpy events: each lane's next free time sits in a heap, and an
+arrival at time t starts at max(t, earliest free lane) (Lindley's recursion for c servers). Legitimate
+platoons, which arrive as a Poisson process, are admitted in time order up to each shipment's arrival and
+at the start of each day; a shipment's wait plus lane time is added to its next stretch of travel. This is
+the same FCFS multi-lane queue a simpy Resource would give, at a fraction of the events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import heapq
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
-import simpy
+import numpy as np
 
+from sim.core import policy
 from sim.core.agents.officer import Officer
-from sim.core.policy import focus_multiplier
+from sim.core.streams import pick
 
 if TYPE_CHECKING:
-    from sim.core.mechanisms.shipments import Shipment
-    from sim.core.model import CorridorModel
-    from sim.world.corridor import Place
+    from sim.core.context import Sim
+    from sim.core.mechanisms.corruption import Corruption
+    from sim.world import Place
 
 MINUTES_PER_DAY = 24 * 60.0
-#: Risk-based targeting's starting belief that a profile is worth a look, before any hits or misses.
-SUSPICION_PRIOR = 0.5
 
 
-def confront(model: CorridorModel, shipment: Shipment, node: str, officers: list[Officer],
-             detect_prob: float) -> Officer | None:
+def confront(sim: Sim, corruption: Corruption, rng: np.random.Generator, shipment: Any, node: str,
+             officers: list[Officer], detect_prob: float) -> Officer | None:
     """An officer examines a shipment; returns the officer who seizes it, or None if it goes through.
 
     A corrupt officer who finds the load takes a bribe and lets it pass. An honest one who finds it may
-    be offered a bribe on the spot and accept by the corruption rule (`Officer.readiness`), becoming
+    be offered a bribe on the spot (`border.spot_bribe_prob`) and accept by the corruption rule, becoming
     corrupt: this is how corruption spreads from contact with traffickers.
     """
-    rng = model.rng
-    officer = officers[int(rng.integers(len(officers)))]
+    officer = pick(rng, officers)
     if rng.random() >= detect_prob:
         return None
     org = shipment.org
-    bribe = model.cfg.shipments.bribe_amount
+    bribe = sim.params.shipments.bribe_amount
     if officer.corrupt and org.cash >= bribe:
-        model.pay_bribe(org, officer, node, shipment)
+        corruption.pay_bribe(org, officer, node, shipment)
         return None
-    offered = org.cash >= bribe and rng.random() < model.cfg.border.spot_bribe_prob
-    if offered and rng.random() < officer.readiness(bribe, model.peer_share(officer)):
-        model.corrupt_officer(officer, org, node)
-        model.pay_bribe(org, officer, node, shipment)
+    offered = org.cash >= bribe and rng.random() < sim.params.border.spot_bribe_prob
+    if offered and corruption.accepts(officer, bribe):
+        corruption.corrupt(officer, org, node)
+        corruption.pay_bribe(org, officer, node, shipment)
         return None
     return officer
 
@@ -55,89 +60,115 @@ class BorderPost:
 
     Levers: `policy.inspection_rate` (share inspected), `policy.inspection_targeting` (random or by
     learned risk indicators), `policy.interdiction_focus` / `focus_multiplier` (extra enforcement here).
+    Results: daily legitimate vehicles and their vehicle-hours of delay (`legit_vehicles`, `delay_hours`).
     """
 
-    def __init__(self, model: CorridorModel, place: Place, officers: list[Officer]) -> None:
-        self.model = model
+    def __init__(self, sim: Sim, index: int, place: Place, officers: list[Officer], corruption: Corruption,
+                 days: int) -> None:
+        self.sim = sim
         self.place = place
         self.node = place.id
         self.officers = officers
-        self.lanes = simpy.Resource(model.env, capacity=max(1, place.lanes))
+        self.corruption = corruption
+        self.rng = sim.stream("border.post", index)
+        self._traffic_rng = sim.stream("border.traffic", index)
+        self.lanes = max(1, place.lanes)
+        self._free = [0.0] * self.lanes  # heap: when each lane is next free (days)
+        self._starts: deque[float] = deque()  # start times of admitted arrivals not yet begun (FCFS: sorted)
         # Learned indicator: the hit rate of inspections per (commodity, origin country) profile.
         self.suspicion: dict[tuple[str, str], float] = {}
-        model.env.process(self._traffic())
+        self.legit_vehicles = np.zeros(days)
+        self.delay_hours = np.zeros(days)
+        self._days = days
+        per_day = sim.params.border.platoons_per_day
+        self._platoon_size = place.legit_traffic / per_day
+        self._next_platoon = self._draw_gap() if self._platoon_size > 0 else float("inf")
 
-    @property
-    def inspection_share(self) -> float:
-        return min(1.0, self.model.cfg.policy.inspection_rate * focus_multiplier(self.model.cfg, self.node))
+    def _draw_gap(self) -> float:
+        """Time to the next platoon of legitimate traffic (a Poisson process)."""
+        return float(self._traffic_rng.exponential(1.0 / self.sim.params.border.platoons_per_day))
 
-    def _traffic(self) -> Generator[simpy.Event, Any, None]:
-        """Legitimate traffic arrives in platoons at random times (a Poisson process)."""
-        per_day = self.model.cfg.border.platoons_per_day
-        size = self.place.legit_traffic / per_day
-        if size <= 0:
-            return
-        env, rng = self.model.env, self.model.rng
-        while True:
-            yield env.timeout(float(rng.exponential(1.0 / per_day)))
-            env.process(self._platoon(size))
+    def _admit(self, arrived: float, service_days: float) -> float:
+        """Give the arrival the first lane free (FCFS); returns when it starts."""
+        start = max(arrived, heapq.heappop(self._free))
+        heapq.heappush(self._free, start + service_days)
+        self._starts.append(start)
+        return start
 
-    def _platoon(self, vehicles: float) -> Generator[simpy.Event, Any, None]:
-        """A platoon takes one lane; each vehicle is cleared, a share of them inspected.
+    def queue_length(self, now: float) -> int:
+        """Arrivals waiting for a lane at time `now`."""
+        starts = self._starts
+        while starts and starts[0] <= now:
+            starts.popleft()
+        return len(starts)
 
-        When the queue ahead would take longer than `border.max_queue_hours` to clear, legitimate
-        traffic is waved through uninspected until it shrinks (shipments are still targeted): the
-        practice that keeps real borders from gridlock, and a gap smugglers can use.
+    def admit_traffic(self, until: float) -> None:
+        """Admit the legitimate platoons that arrive up to `until`, in time order.
+
+        Each vehicle of a platoon is cleared, a share of them inspected. When the queue ahead would take
+        longer than `border.max_queue_hours` to clear, legitimate traffic is waved through uninspected until
+        it shrinks (shipments are still targeted): the practice that keeps real borders from gridlock, and
+        a gap smugglers can use. Delay per vehicle is the wait for a lane plus its own clearance.
         """
-        b = self.model.cfg.border
-        inspected = b.clearance_minutes + self.inspection_share * b.inspection_minutes
-        backlog_hours = len(self.lanes.queue) * vehicles * inspected / 60.0 / self.lanes.capacity
-        minutes_each = inspected if backlog_hours <= b.max_queue_hours else b.clearance_minutes
-        arrived = self.model.env.now
-        with self.lanes.request() as req:
-            yield req
-            waited_hours = (self.model.env.now - arrived) * 24.0
-            self.model.metrics.count("legit_vehicles", vehicles)
-            self.model.metrics.count("legit_delay_vehicle_hours", vehicles * (waited_hours + minutes_each / 60.0))
-            yield self.model.env.timeout(vehicles * minutes_each / MINUTES_PER_DAY)
+        p = self.sim.params
+        b = p.border
+        vehicles = self._platoon_size
+        while self._next_platoon <= until:
+            arrived = self._next_platoon
+            self._next_platoon = arrived + self._draw_gap()
+            inspected = b.clearance_minutes + policy.inspection_share(p, self.node) * b.inspection_minutes
+            backlog_hours = self.queue_length(arrived) * vehicles * inspected / 60.0 / self.lanes
+            minutes_each = inspected if backlog_hours <= b.max_queue_hours else b.clearance_minutes
+            start = self._admit(arrived, vehicles * minutes_each / MINUTES_PER_DAY)
+            day = min(int(start), self._days - 1)
+            self.legit_vehicles[day] += vehicles
+            self.delay_hours[day] += vehicles * ((start - arrived) * 24.0 + minutes_each / 60.0)
 
-    def _selection_prob(self, shipment: Shipment) -> float:
+    def _selection_prob(self, shipment: Any) -> float:
         """Chance this shipment is pulled for inspection: random, or lifted by learned risk indicators."""
-        share = self.inspection_share
-        if self.model.cfg.policy.inspection_targeting == "risk_based":
-            b = self.model.cfg.border
-            signal = self.suspicion.get(shipment.profile, SUSPICION_PRIOR)
+        p = self.sim.params
+        share = policy.inspection_share(p, self.node)
+        if policy.risk_based(p):
+            signal = self.suspicion.get(shipment.profile, p.border.suspicion_prior)
             if shipment.front_company:
-                signal *= 1.0 - self.model.cfg.shipments.front_company_effect
-            share *= 1.0 + (b.risk_lift_max - 1.0) * signal
+                signal *= 1.0 - p.shipments.front_company_effect
+            share *= 1.0 + (p.border.risk_lift_max - 1.0) * signal
         return min(1.0, share)
 
-    def _learn(self, shipment: Shipment, hit: bool) -> None:
-        old = self.suspicion.get(shipment.profile, SUSPICION_PRIOR)
-        self.suspicion[shipment.profile] = old + 0.1 * (float(hit) - old)
+    def _learn(self, shipment: Any, hit: bool) -> None:
+        b = self.sim.params.border
+        old = self.suspicion.get(shipment.profile, b.suspicion_prior)
+        self.suspicion[shipment.profile] = old + b.suspicion_learning_rate * (float(hit) - old)
 
-    def pass_shipment(self, shipment: Shipment) -> Generator[simpy.Event, Any, Officer | None]:
-        """Queue for a lane, maybe be inspected; returns the seizing officer or None."""
-        m = self.model
-        rng = m.rng
-        contact = m.contact_on_duty(shipment.org, self.node)
-        selected = contact is None and rng.random() < self._selection_prob(shipment)
-        b = m.cfg.border
-        with self.lanes.request() as req:
-            yield req
-            hours = b.clearance_minutes / 60.0 + (b.shipment_inspection_hours if selected else 0.0)
-            yield m.env.timeout(hours / 24.0)
+    def pass_shipment(self, shipment: Any) -> tuple[Officer | None, float]:
+        """The shipment arrives now: it is picked for inspection or not, takes a lane when one is free, and
+        is seized or passes. Returns the seizing officer (or None) and the days it spends at the post
+        (queue plus lane time), which the shipment then waits before travelling on.
+
+        What happens to the load is decided on arrival: a shipment has nothing to change between joining
+        the queue and leaving the lane, so waiting first would only add a simpy event per crossing.
+        """
+        sim = self.sim
+        p = sim.params
+        contact = self.corruption.contact_on_duty(shipment.org, self.node)
+        selected = contact is None and self.rng.random() < self._selection_prob(shipment)
+        b = p.border
+        now = sim.env.now
+        self.admit_traffic(now)
+        lane_days = (b.clearance_minutes / 60.0 + (b.shipment_inspection_hours if selected else 0.0)) / 24.0
+        held = self._admit(now, lane_days) - now + lane_days
         if contact is not None:
-            m.pay_bribe(shipment.org, contact, self.node, shipment)
-            return None
+            self.corruption.pay_bribe(shipment.org, contact, self.node, shipment)
+            return None, held
         if not selected:
-            return None
-        m.log.add("inspection", org=shipment.org.unique_id, actor=shipment.courier.unique_id, node=self.node,
-                  commodity=shipment.commodity)
-        seizer = confront(m, shipment, self.node, self.officers, shipment.detectability(formal=True))
-        if m.cfg.policy.inspection_targeting == "risk_based":
+            return None, held
+        sim.record("inspection", org=shipment.org.unique_id, actor=shipment.courier.unique_id, node=self.node,
+                   commodity=shipment.commodity)
+        seizer = confront(sim, self.corruption, self.rng, shipment, self.node, self.officers,
+                          shipment.detectability(p, formal=True))
+        if policy.risk_based(p):
             self._learn(shipment, seizer is not None)
-        return seizer
+        return seizer, held
 
 
 class Trail:
@@ -147,48 +178,84 @@ class Trail:
     intelligence_led: strength follows recent sightings) and `policy.interdiction_focus`.
     """
 
-    def __init__(self, model: CorridorModel, place: Place, officers: list[Officer]) -> None:
-        self.model = model
+    def __init__(self, sim: Sim, index: int, place: Place, officers: list[Officer], corruption: Corruption) -> None:
+        self.sim = sim
         self.place = place
         self.node = place.id
         self.officers = officers
+        self.corruption = corruption
+        self.rng = sim.stream("border.trail", index)
         self.strength = 1.0  # relative patrol strength; averages 1 over a country's trails
         self.sightings = 0.0  # smoothed recent sightings: the patrols' intelligence picture
 
     def encounter_prob(self, signalled: bool = False) -> float:
         """Chance a patrol meets a crossing shipment; intelligence-led patrols wait where a signal says."""
-        b = self.model.cfg.border
-        base = b.patrol_encounter_prob * self.strength * focus_multiplier(self.model.cfg, self.node)
+        p = self.sim.params
+        b = p.border
+        base = b.patrol_encounter_prob * self.strength * policy.focus_multiplier(p, self.node)
         if signalled:
             base = max(base, b.signalled_encounter_prob)
-        return min(0.95, base)
+        return min(b.max_encounter_prob, base)
 
-    def pass_shipment(self, shipment: Shipment) -> Officer | None:
+    def pass_shipment(self, shipment: Any) -> Officer | None:
         """Patrols: static ones meet crossings by chance; intelligence-led ones also act on advance
         signals (informants, sensors, tips), which come for `border.signal_prob` of crossings."""
-        m = self.model
-        if m.rng.random() < 0.3:  # sensors and locals notice some crossings whatever happens
+        p = self.sim.params
+        rng = self.rng
+        if rng.random() < p.border.trail_sighting_prob:  # sensors and locals notice some crossings
             self.sightings += 1.0
-        led = m.cfg.policy.patrol_allocation == "intelligence_led"
-        signalled = led and m.rng.random() < m.cfg.border.signal_prob
-        if m.rng.random() >= self.encounter_prob(signalled):
+        signalled = policy.intelligence_led(p) and rng.random() < p.border.signal_prob
+        if rng.random() >= self.encounter_prob(signalled):
             return None
-        m.log.add("patrol_encounter", org=shipment.org.unique_id, actor=shipment.courier.unique_id,
-                  node=self.node, commodity=shipment.commodity)
-        return confront(m, shipment, self.node, self.officers, shipment.detectability(formal=False))
+        self.sim.record("patrol_encounter", org=shipment.org.unique_id, actor=shipment.courier.unique_id,
+                        node=self.node, commodity=shipment.commodity)
+        return confront(self.sim, self.corruption, rng, shipment, self.node, self.officers,
+                        shipment.detectability(p, formal=False))
 
 
-def reallocate_patrols(trails: list[Trail], intelligence_led: bool) -> None:
-    """Spread a country's patrol strength over its trails: evenly, or by smoothed sightings."""
-    if not trails:
-        return
-    if intelligence_led:
-        weights = [t.sightings + 0.5 for t in trails]
-        total = sum(weights)
-        for t, w in zip(trails, weights, strict=True):
-            t.strength = len(trails) * w / total
-    else:
-        for t in trails:
-            t.strength = 1.0
-    for t in trails:
-        t.sightings *= 0.8
+class Border:
+    """Every post and trail of the corridor, and the weekly re-deployment of patrols."""
+
+    def __init__(self, sim: Sim, corridor: Any, corruption: Corruption, days: int) -> None:
+        self.sim = sim
+        self.days = days
+        at = corruption.force.at
+        checkpoints = [p for p in corridor.places.values() if p.is_checkpoint]
+        informal = [p for p in corridor.places.values() if p.is_informal]
+        self.posts = {p.id: BorderPost(sim, i, p, at[p.id], corruption, days) for i, p in enumerate(checkpoints)}
+        self.trails = {p.id: Trail(sim, i, p, at[p.id], corruption) for i, p in enumerate(informal)}
+        self._trails_of: dict[str, list[Trail]] = {}
+        for trail in self.trails.values():
+            self._trails_of.setdefault(trail.place.country, []).append(trail)
+
+    def admit_traffic(self, until: float) -> None:
+        """Bring every post's legitimate traffic up to time `until` (called at the start of each day)."""
+        for post in self.posts.values():
+            post.admit_traffic(until)
+
+    def redeploy(self, day: int) -> None:
+        """Every `border.patrol_reallocation_days`, spread each country's patrol strength over its trails:
+        evenly (static), or by smoothed sightings (`policy.patrol_allocation=intelligence_led`)."""
+        b = self.sim.params.border
+        if day % b.patrol_reallocation_days != 0:
+            return
+        led = policy.intelligence_led(self.sim.params)
+        for trails in self._trails_of.values():
+            if led:
+                weights = [t.sightings + b.patrol_weight_floor for t in trails]
+                total = sum(weights)
+                for t, w in zip(trails, weights, strict=True):
+                    t.strength = len(trails) * w / total
+            else:
+                for t in trails:
+                    t.strength = 1.0
+            for t in trails:
+                t.sightings *= b.sighting_decay
+
+    def legit_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Daily legitimate vehicles and vehicle-hours of delay, summed over posts."""
+        vehicles, hours = np.zeros(self.days), np.zeros(self.days)
+        for post in self.posts.values():
+            vehicles += post.legit_vehicles
+            hours += post.delay_hours
+        return vehicles, hours

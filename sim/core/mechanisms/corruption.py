@@ -1,86 +1,236 @@
-"""Corruption among officers: cultivation by traffickers, contagion among peers, audits and reports.
+"""Corruption among officers: one readiness rule, and every way it is applied (cultivation by traffickers,
+offers on the spot, contagion among peers) and checked (audits and peer reports).
 
-Whether an officer accepts a bribe is `Officer.readiness` (one rule for every way corruption starts);
-this module decides when the offers are made and when corrupt officers are caught.
+The rule (docs/ODD.md, submodel 'Corruption'): an officer accepts a bribe with probability
+
+    logistic(base + peer_weight x peer_share + bribe_pull(bribe) - deterrence - integrity)
+
+with the levers inside `sim.core.policy.bribe_pull` (`policy.officer_pay`) and `deterrence`
+(`policy.oversight`, `policy.officer_pay`, `policy.whistleblower_protection`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core import policy
+from sim.core.agents.officer import Agency, Force, Officer
+from sim.core.streams import pick
+
 if TYPE_CHECKING:
-    from sim.core.agents.organisation import Organisation
-    from sim.core.model import CorridorModel
-
-#: A retainer for a standing contact is several bribes' worth.
-RETAINER_BRIBES = 3.0
-PEER_RECRUITMENT_PROB = 0.01
+    from sim.core.context import Hiring, Leads, Residents, Sim
+    from sim.world import Corridor
 
 
-def cultivate(model: CorridorModel, org: Organisation) -> None:
-    """Through a corrupt-contact broker, an organisation courts an officer on its routes or in its police."""
-    m = model
-    o = m.cfg.officers
-    rng = m.rng
-    if rng.random() >= o.cultivation_prob:
-        return
-    retainer = RETAINER_BRIBES * m.cfg.shipments.bribe_amount
-    if org.cash < retainer + m.cfg.shipments.broker_fee:
-        return
-    broker = m.hire_facilitator(org, "broker", org.country)
-    if broker is None:
-        return
-    org.cash -= m.cfg.shipments.broker_fee
-    posts = org.checkpoints_on_routes
-    if posts and rng.random() < 0.5:
-        node = posts[int(rng.integers(len(posts)))]
-        pool = [x for x in m.officers_at[node] if not x.corrupt]
-    else:
-        pool = [x for x in m.police_of[org.country] if not x.corrupt]
-        node = ""
-    if not pool:
-        return
-    officer = pool[int(rng.integers(len(pool)))]
-    if rng.random() < officer.readiness(retainer, m.peer_share(officer)):
-        m.corrupt_officer(officer, org, officer.post or node)
-        m.pay_bribe(org, officer, officer.post or node, None, amount=retainer)
+class Corruption:
+    """The officers' integrity: who is corrupt, for whom, and the bookkeeping of corrupt shares per unit.
 
-
-def contagion(model: CorridorModel) -> None:
-    """Corrupt officers draw in peers of their unit, who accept by the same readiness rule."""
-    m = model
-    rng = m.rng
-    bribe = m.cfg.shipments.bribe_amount
-    for officer in [x for x in m.officer_list if x.corrupt]:
-        if rng.random() >= PEER_RECRUITMENT_PROB:
-            continue
-        peers = [x for x in m.units[officer.unit] if not x.corrupt]
-        if not peers:
-            continue
-        peer = peers[int(rng.integers(len(peers)))]
-        if rng.random() < peer.readiness(bribe, m.peer_share(peer)):
-            org = next((o for o in m.organisations if o.unique_id == officer.corrupt_for), None)
-            m.corrupt_officer(peer, org, peer.post or "")
-
-
-def detect(model: CorridorModel) -> None:
-    """Audits (`policy.oversight`) and peer reports (`policy.whistleblower_protection`) catch corrupt officers.
-
-    Daily chance for a corrupt officer: 1 - (1 - audit_rate x oversight) x (1 - report)^honest_peers,
-    with report = peer_report_prob, times `whistleblower_report_multiplier` under protection.
+    Builds the force (officers at every post and trail, police, analysts and financial investigators per
+    country) with its integrity draws and the initial corrupt share (`officers.initial_corrupt_share`).
     """
-    m = model
-    o = m.cfg.officers
-    p = m.cfg.policy
-    corrupt = [x for x in m.officer_list if x.corrupt]
-    if not corrupt:
-        return
-    report = o.peer_report_prob * (o.whistleblower_report_multiplier if p.whistleblower_protection else 1.0)
-    honest = np.array([m.unit_size[x.unit] - m.unit_corrupt[x.unit] for x in corrupt], dtype=float)
-    caught_prob = 1.0 - (1.0 - o.audit_rate * p.oversight) * (1.0 - min(report, 1.0)) ** honest
-    caught = m.rng.random(len(corrupt)) < caught_prob
-    for officer, hit in zip(corrupt, caught, strict=True):
-        if hit:
-            m.corruption_case(officer)
+
+    def __init__(self, sim: Sim, corridor: Corridor) -> None:
+        self.sim = sim
+        o = sim.params.officers
+        build = sim.stream("build.officers")
+        self.rng = sim.stream("corruption")
+        self.force = force = Force()
+        model: Any = sim
+
+        def integrity(n: int) -> list[float]:
+            return [float(x) for x in build.normal(0.0, 0.5, n)]
+
+        for place in corridor.places.values():
+            if place.is_checkpoint:
+                force.hire(model, Agency.CUSTOMS, place.country, place.id, integrity(o.customs_per_post))
+                force.hire(model, Agency.BORDER_GUARD, place.country, place.id, integrity(o.border_guards_per_post))
+            elif place.is_informal:
+                force.hire(model, Agency.BORDER_GUARD, place.country, place.id, integrity(o.border_guards_per_trail))
+        for country in corridor.countries:
+            force.hire(model, Agency.POLICE, country, None, integrity(o.police_per_country))
+            force.hire(model, Agency.INTELLIGENCE, country, None, integrity(o.analysts_per_country))
+            force.hire(model, Agency.FIU, country, None, integrity(o.fiu_per_country))
+        self.unit_size = {u: len(xs) for u, xs in force.units.items()}
+        self.unit_corrupt = dict.fromkeys(force.units, 0)
+        self.corrupt_at = dict.fromkeys(force.at, 0)  # corrupt officers per post or trail (for frames)
+        self.size_of = dict.fromkeys(corridor.countries, 0)  # officers per country
+        for unit, n in self.unit_size.items():
+            self.size_of[unit[1]] += n
+        self.corrupt_of = dict.fromkeys(corridor.countries, 0)
+        self.organisations: dict[int, Any] = {}
+        self.hiring: Hiring | None = None
+        self.leads: Leads | None = None
+        self.residents: Residents | None = None
+        for officer, draw in zip(force.officers, build.random(len(force.officers)), strict=True):
+            if draw < o.initial_corrupt_share:
+                self._set_corrupt(officer, True)
+
+    def connect(self, organisations: list[Any], hiring: Hiring, leads: Leads, residents: Residents) -> None:
+        """The mechanisms corruption acts on: organisations (whose contacts officers become), the market
+        (brokers), the investigations (cases give leads) and the residents (who see corruption)."""
+        self.organisations = {o.unique_id: o for o in organisations}
+        self.hiring, self.leads, self.residents = hiring, leads, residents
+
+    # ------------------------------------------------------------------ the rule
+    def readiness(self, officer: Officer, bribe: float) -> float:
+        """Probability this officer accepts this bribe now (the one corruption rule)."""
+        p = self.sim.params
+        logit = (p.officers.corruption_base + p.officers.peer_weight * self.peer_share(officer)
+                 + policy.bribe_pull(p, bribe) - policy.deterrence(p) - officer.integrity)
+        return 1.0 / (1.0 + math.exp(-logit))
+
+    def accepts(self, officer: Officer, bribe: float) -> bool:
+        return bool(self.rng.random() < self.readiness(officer, bribe))
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _set_corrupt(self, officer: Officer, corrupt: bool) -> None:
+        if officer.corrupt != corrupt:
+            officer.corrupt = corrupt
+            step = 1 if corrupt else -1
+            self.unit_corrupt[officer.unit] += step
+            self.corrupt_of[officer.country] += step
+            if officer.post is not None:
+                self.corrupt_at[officer.post] += step
+
+    def peer_share(self, officer: Officer) -> float:
+        """Share of corrupt officers among an officer's unit peers (the contagion term)."""
+        others = self.unit_size[officer.unit] - 1
+        if others <= 0:
+            return 0.0
+        return (self.unit_corrupt[officer.unit] - int(officer.corrupt)) / others
+
+    def corrupt(self, officer: Officer, org: Any | None, node: str) -> None:
+        """An officer turns: from now on the organisation (if any) can call on them at their post."""
+        self._set_corrupt(officer, True)
+        if org is not None:
+            officer.corrupt_for = org.unique_id
+            if officer.post:
+                org.contacts.setdefault(officer.post, []).append(officer)
+        self.sim.record("officer_corrupted", org=org.unique_id if org else -1, target=officer.unique_id,
+                        node=node or officer.country)
+
+    def pay_bribe(self, org: Any, officer: Officer, node: str, shipment: Any | None,
+                  amount: float | None = None) -> None:
+        amount = self.sim.params.shipments.bribe_amount if amount is None else amount
+        org.cash -= amount
+        self.sim.record("bribe", org=org.unique_id, actor=shipment.courier.unique_id if shipment else -1,
+                        target=officer.unique_id, node=node or officer.country,
+                        commodity=shipment.commodity if shipment else "", value=amount)
+        if self.residents is not None:
+            self.residents.observe(officer.country, "corruption", 0.2)
+
+    def contact_on_duty(self, org: Any, node: str) -> Officer | None:
+        """A corrupt officer this organisation cultivated, working the post today, if any."""
+        contacts = org.contacts.get(node)
+        if not contacts:
+            return None
+        contacts = [x for x in contacts if x.corrupt]
+        p = self.sim.params
+        if not contacts or org.cash < p.shipments.bribe_amount or self.rng.random() >= p.officers.contact_on_duty_prob:
+            return None
+        return pick(self.rng, contacts)
+
+    def _corrupt_officers(self) -> list[Officer]:
+        """The corrupt officers, in the order they were hired (Mesa's registry of the model's officers)."""
+        return list(self.sim.agents_by_type[Officer].select(lambda x: x.corrupt))  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ daily processes
+    def cultivate(self, org: Any) -> None:
+        """Through a corrupt-contact broker, an organisation courts an officer on its routes or in its police."""
+        p = self.sim.params
+        o = p.officers
+        rng = self.rng
+        if rng.random() >= o.cultivation_prob:
+            return
+        retainer = o.retainer_bribes * p.shipments.bribe_amount
+        if org.cash < retainer + p.shipments.broker_fee or self.hiring is None:
+            return
+        broker = self.hiring.hire(org, "broker", org.country)
+        if broker is None:
+            return
+        org.cash -= p.shipments.broker_fee
+        posts = org.checkpoints_on_routes
+        if posts and rng.random() < o.cultivate_post_share:
+            node = pick(rng, posts)
+            pool = [x for x in self.force.at[node] if not x.corrupt]
+        else:
+            pool = [x for x in self.force.police.get(org.country, ()) if not x.corrupt]
+            node = ""
+        if not pool:
+            return
+        officer = pick(rng, pool)
+        if self.accepts(officer, retainer):
+            self.corrupt(officer, org, officer.post or node)
+            self.pay_bribe(org, officer, officer.post or node, None, amount=retainer)
+
+    def contagion(self) -> None:
+        """Corrupt officers draw in peers of their unit, who accept by the same readiness rule."""
+        p = self.sim.params
+        rng = self.rng
+        corrupt = self._corrupt_officers()
+        if not corrupt:
+            return
+        approach = rng.random(len(corrupt)) < p.officers.peer_recruitment_prob
+        for officer in (x for x, yes in zip(corrupt, approach, strict=True) if yes):
+            peers = [x for x in self.force.units[officer.unit] if not x.corrupt]
+            if not peers:
+                continue
+            peer = pick(rng, peers)
+            if self.accepts(peer, p.shipments.bribe_amount):
+                self.corrupt(peer, self.organisations.get(officer.corrupt_for), peer.post or "")
+
+    def detect(self) -> None:
+        """Audits (`policy.oversight`) and peer reports (`policy.whistleblower_protection`) catch corrupt officers.
+
+        Daily chance for a corrupt officer: 1 - (1 - audit) x (1 - report)^honest_peers
+        (`policy.audit_prob`, `policy.peer_report_prob`).
+        """
+        p = self.sim.params
+        corrupt = self._corrupt_officers()
+        if not corrupt:
+            return
+        honest = np.array([self.unit_size[x.unit] - self.unit_corrupt[x.unit] for x in corrupt], dtype=float)
+        caught_prob = 1.0 - (1.0 - policy.audit_prob(p)) * (1.0 - policy.peer_report_prob(p)) ** honest
+        caught = self.rng.random(len(corrupt)) < caught_prob
+        for officer, hit in zip(corrupt, caught, strict=True):
+            if hit:
+                self.case(officer)
+
+    def case(self, officer: Officer) -> None:
+        """A corrupt officer is caught and dismissed; the post is refilled by an honest officer (the same agent
+        with a fresh integrity draw, so ids in the event log span both); may yield a lead on the broker."""
+        p = self.sim.params
+        self._set_corrupt(officer, False)
+        self.sim.record("corruption_case", org=officer.corrupt_for if officer.corrupt_for is not None else -1,
+                        target=officer.unique_id, node=officer.post or officer.country)
+        if self.residents is not None:
+            self.residents.observe(officer.country, "enforcement", 0.5)
+        org = self.organisations.get(officer.corrupt_for) if officer.corrupt_for is not None else None
+        officer.integrity = float(self.rng.normal(0.0, 0.5))
+        officer.corrupt_for = None
+        if org is None:
+            return
+        for contacts in org.contacts.values():
+            if officer in contacts:
+                contacts.remove(officer)
+        if self.rng.random() < p.officers.case_lead_prob and self.leads is not None:
+            brokers = [x for x in org.active_members if x.role.value == "lieutenant"]
+            if brokers:
+                self.leads.open(pick(self.rng, brokers), "corruption", officer.country)
+
+    # ------------------------------------------------------------------ read-outs
+    def share(self, country: str | None = None) -> float:
+        """Corrupt share of all officers, or of one country's."""
+        if country is None:
+            total = sum(self.size_of.values())
+            return sum(self.corrupt_of.values()) / total if total else 0.0
+        size = self.size_of.get(country, 0)
+        return self.corrupt_of.get(country, 0) / size if size else 0.0
+
+    def police_share(self, country: str) -> float:
+        unit = (Agency.POLICE.value, country, "")
+        size = self.unit_size.get(unit, 0)
+        return self.unit_corrupt.get(unit, 0) / size if size else 0.0

@@ -1,7 +1,14 @@
-"""Shipments of people, drugs and weapons, travelling the corridor edge by edge as simpy processes."""
+"""Shipments of people, drugs and weapons: planned by organisations, travelling the corridor as simpy
+processes, seized at posts and trails or delivered at markets.
+
+A shipment moves segment by segment: one simpy timeout from checkpoint to checkpoint, with the legs and
+the towns in between recorded at the times they are passed (nothing can happen to a load between two
+enforcement points, so waking the process at every town would only cost time).
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -9,14 +16,20 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-if TYPE_CHECKING:
-    from sim.core.agents.facilitator import Facilitator
-    from sim.core.agents.organisation import Member, Organisation
-    from sim.core.model import CorridorModel
-    from sim.world.corridor import Route
+from sim.core.agents.facilitator import Facilitator
+from sim.core.streams import pick
 
-#: Share of a load's street value an organisation pays up front (lost if seized).
-PURCHASE_SHARE = 0.25
+if TYPE_CHECKING:
+    from sim.config.schema import SimConfig
+    from sim.core.agents.community import Community
+    from sim.core.agents.organisation import Member, Organisation
+    from sim.core.context import Arrests, Hiring, Leads, Residents, Sim
+    from sim.core.mechanisms.border import Border
+    from sim.core.mechanisms.victims import Victims
+    from sim.world import Corridor, Route
+
+
+NO_VICTIMS = np.empty(0, dtype=np.int64)  # shared and never written to: a load without trafficked persons
 
 
 @dataclass
@@ -31,7 +44,7 @@ class Shipment:
     courier: Member
     origin_country: str
     persons: int = 0
-    victims: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    victims: np.ndarray = field(default_factory=lambda: NO_VICTIMS)
     forged_documents: bool = False
     front_company: bool = False
     facilitators: list[Facilitator] = field(default_factory=list)
@@ -41,9 +54,9 @@ class Shipment:
         """What risk-based targeting can see: the kind of load and where it comes from."""
         return (self.commodity, self.origin_country)
 
-    def detectability(self, formal: bool) -> float:
+    def detectability(self, p: SimConfig, formal: bool) -> float:
         """Chance an inspection or patrol finds the load (concealment and forged papers lower it)."""
-        s = self.org.model.cfg.shipments
+        s = p.shipments
         base = {"drugs": s.detectability_drugs, "people": s.detectability_people,
                 "weapons": s.detectability_weapons}[self.commodity]
         if self.front_company:
@@ -53,98 +66,210 @@ class Shipment:
         return base
 
 
-def plan_shipments(model: CorridorModel, org: Organisation) -> None:
-    """An organisation's shipments for today: courier, commodity, facilitators, route, departure."""
-    for _ in range(org.shipments_today()):
-        if not dispatch(model, org):
-            break
+@dataclass(frozen=True)
+class Segment:
+    """Travel up to the next enforcement point (`end`; None: the market at the route's end)."""
+
+    days: float
+    legs: tuple[tuple[float, int], ...]  # (time into the segment when the leg ends, index in corridor.links)
+    towns: tuple[tuple[float, str], ...]  # (time into the segment, locality passed)
+    end: str | None
 
 
-def dispatch(model: CorridorModel, org: Organisation) -> bool:
-    m, rng = model, model.rng
-    s = m.cfg.shipments
-    courier = org.free_courier(m.env.now)
-    if courier is None:
-        return False
-    commodity = org.commodities[int(rng.integers(len(org.commodities)))]
-    persons = 0
-    if commodity == "people":
-        persons = max(1, int(rng.poisson(s.persons_per_shipment)))
-        value = s.fee_per_person * persons
-    else:
-        value = (s.value_drugs if commodity == "drugs" else s.value_weapons) * float(rng.lognormal(0.0, 0.3))
-    formal_fees = s.forger_fee if commodity == "people" else s.front_company_fee
-    route = org.choose_route(commodity, value, formal_fees)
-    if route is None:
-        return False
-    upfront = PURCHASE_SHARE * value if commodity != "people" else 0.0
-    if org.cash < upfront:
-        upfront = 0.0  # on consignment: the supplier fronts the load
-    origin = m.corridor.places[route.nodes[0]]
-    shipment = Shipment(m.next_shipment_id(), org, commodity, route, value, courier, origin.country, persons)
-    if commodity == "people":
-        community = m.communities.get(origin.id)
-        if community is None or community.size == 0:
+class Shipments:
+    """Planning, travel, seizure and delivery. Results: shipments per route and per checkpoint
+    (`route_use`, `node_use`), for flow shares and route entropy, and legs travelled per day and link
+    (`leg_use`), for the replay's flow map."""
+
+    def __init__(self, sim: Sim, corridor: Corridor, border: Border, communities: dict[str, Community],
+                 victims: Victims, days: int) -> None:
+        self.sim = sim
+        self.corridor = corridor
+        self.border = border
+        self.communities = communities
+        self.victims = victims
+        self.days = days
+        self.in_transit = 0
+        self.route_use: Counter[tuple[str, ...]] = Counter()
+        self.node_use: Counter[str] = Counter()
+        self.leg_use: Counter[tuple[int, int]] = Counter()  # (day, index in corridor.links) -> legs travelled
+        self._link_index = {link: i for i, link in enumerate(corridor.links)}
+        self._ids = 0
+        # Per route, keyed by id(route) (routes live as long as the corridor; hashing one hashes every leg).
+        self._segments: dict[int, tuple[Segment, ...]] = {}
+        self._passes_post: dict[int, bool] = {}
+        self.organisations: list[Organisation] = []
+        self.hiring: Hiring | None = None
+        self.arrests: Arrests | None = None
+        self.leads: Leads | None = None
+        self.residents: Residents | None = None
+        self._rng = sim.stream("shipments")
+
+    def connect(self, organisations: list[Organisation], hiring: Hiring, arrests: Arrests, leads: Leads,
+                residents: Residents) -> None:
+        self.organisations = organisations
+        self.hiring, self.arrests, self.leads, self.residents = hiring, arrests, leads, residents
+
+    # ------------------------------------------------------------------ planning
+    def plan(self, org: Organisation) -> None:
+        """An organisation's shipments for today: courier, commodity, facilitators, route, departure."""
+        for _ in range(org.shipments_today()):
+            if not self.dispatch(org):
+                break
+
+    def dispatch(self, org: Organisation) -> bool:
+        sim = self.sim
+        p = sim.params
+        s = p.shipments
+        rng = org.draws
+        courier = org.free_courier(sim.env.now)
+        if courier is None:
             return False
-        went, victims, again = community.traffic(persons, s.victim_share, m.cfg.victims.exploitation_days)
-        if went == 0:
-            return False  # nobody agreed to go: no shipment
-        # Paid per person who actually travels (prevention and awareness shrink the fees, too).
-        shipment.persons, shipment.value = went, s.fee_per_person * went
-        value = shipment.value
-        shipment.victims = victims
-        m.metrics.count("victims_trafficked", victims.size)
-        m.metrics.count("victims_reexploited", again)
-        if victims.size:
-            m.log.add("trafficked", org=org.unique_id, node=origin.id, commodity=commodity,
-                      value=float(victims.size))
-    formal = any(m.corridor.places[n].is_checkpoint for n in route.checkpoints)
-    if formal and org.cash >= formal_fees:
-        kind = "forger" if commodity == "people" else "transport"
-        helper = m.hire_facilitator(org, kind, origin.country)
-        if helper is not None:
-            org.cash -= formal_fees
-            shipment.facilitators.append(helper)
-            if kind == "forger":
-                shipment.forged_documents = True
-            else:
-                shipment.front_company = True
-    org.cash -= upfront
-    courier.busy_until = m.env.now + route.days + 1.0
-    m.in_transit += 1
-    m.metrics.count("shipments_attempted")
-    m.metrics.route_use[route.nodes] += 1
-    for node in route.checkpoints:
-        m.metrics.node_use[node] += 1
-    m.log.add("shipment_departed", org=org.unique_id, actor=courier.unique_id, node=origin.id,
-              commodity=commodity, value=value)
-    m.log.add("route_chosen", org=org.unique_id, actor=shipment.id, node=">".join(route.checkpoints),
-              commodity=commodity, value=route.days)
-    m.env.process(travel(m, shipment))
-    return True
-
-
-def travel(model: CorridorModel, shipment: Shipment) -> Generator[simpy.Event, Any, None]:
-    """Leg by leg: wait the travel time, then face the post, trail or town at the next node."""
-    m = model
-    places = m.corridor.places
-    org = shipment.org
-    for leg in shipment.route.legs:
-        yield m.env.timeout(leg.days)
-        m.recorder.leg(leg)
-        node = leg.target
-        place = places[node]
-        if place.is_checkpoint:
-            seizer = yield from m.posts[node].pass_shipment(shipment)
-        elif place.is_informal:
-            seizer = m.trails[node].pass_shipment(shipment)
+        commodity = pick(rng, org.commodities)
+        persons = 0
+        if commodity == "people":
+            persons = max(1, int(rng.poisson(s.persons_per_shipment)))
+            value = s.fee_per_person * persons
         else:
-            community = m.communities.get(node)
-            if community is not None:
-                community.sightings.append((org.unique_id, shipment.courier.unique_id))
-            continue
-        org.learn(node, seized=seizer is not None)
-        if seizer is not None:
-            m.seize(shipment, node, seizer)
-            return
-    m.deliver(shipment)
+            value = (s.value_drugs if commodity == "drugs" else s.value_weapons) * float(
+                rng.lognormal(0.0, s.value_sigma))
+        formal_fees = s.forger_fee if commodity == "people" else s.front_company_fee
+        route = org.choose_route(commodity, value, formal_fees)
+        if route is None:
+            return False
+        upfront = s.purchase_share * value if commodity != "people" else 0.0
+        if org.cash < upfront:
+            upfront = 0.0  # on consignment: the supplier fronts the load
+        origin = self.corridor.places[route.nodes[0]]
+        self._ids += 1
+        shipment = Shipment(self._ids, org, commodity, route, value, courier, origin.country, persons)
+        if commodity == "people":
+            community = self.communities.get(origin.id)
+            if community is None or community.size == 0:
+                return False
+            went, victims, again = community.traffic(persons, s.victim_share, p.victims.exploitation_days)
+            if went == 0:
+                return False  # nobody agreed to go: no shipment
+            # Paid per person who actually travels (prevention and awareness shrink the fees, too).
+            shipment.persons, shipment.value = went, s.fee_per_person * went
+            value = shipment.value
+            shipment.victims = victims
+            if victims.size:
+                sim.record("trafficked", org=org.unique_id, node=origin.id, commodity=commodity,
+                           value=float(victims.size))
+            if again:
+                sim.record("reexploited", org=org.unique_id, node=origin.id, commodity=commodity, value=float(again))
+        if self._formal(route) and org.cash >= formal_fees and self.hiring is not None:
+            kind = "forger" if commodity == "people" else "transport"
+            helper = self.hiring.hire(org, kind, origin.country)
+            if helper is not None:
+                org.cash -= formal_fees
+                shipment.facilitators.append(helper)
+                if kind == "forger":
+                    shipment.forged_documents = True
+                else:
+                    shipment.front_company = True
+        org.cash -= upfront
+        courier.busy_until = sim.env.now + route.days + 1.0
+        self.in_transit += 1
+        self.route_use[route.nodes] += 1
+        for node in route.checkpoints:
+            self.node_use[node] += 1
+        sim.record("shipment_departed", org=org.unique_id, actor=courier.unique_id, node=origin.id,
+                   commodity=commodity, value=value)
+        sim.record("route_chosen", org=org.unique_id, actor=shipment.id, node=">".join(route.checkpoints),
+                   commodity=commodity, value=route.days)
+        sim.env.process(self.travel(shipment))
+        return True
+
+    def _formal(self, route: Route) -> bool:
+        """Whether the route passes a formal crossing, port or airport (where papers and fronts help)."""
+        formal = self._passes_post.get(id(route))
+        if formal is None:
+            formal = self._passes_post[id(route)] = any(n in self.border.posts for n in route.checkpoints)
+        return formal
+
+    # ------------------------------------------------------------------ travel
+    def segments(self, route: Route) -> tuple[Segment, ...]:
+        """The route cut at its enforcement points (computed once per route)."""
+        cut = self._segments.get(id(route))
+        if cut is None:
+            places = self.corridor.places
+            out: list[Segment] = []
+            t, legs, towns = 0.0, [], []
+            for leg in route.legs:
+                t += leg.days
+                legs.append((t, self._link_index[leg]))
+                place = places[leg.target]
+                if place.is_checkpoint or place.is_informal:
+                    out.append(Segment(t, tuple(legs), tuple(towns), leg.target))
+                    t, legs, towns = 0.0, [], []
+                elif leg.target in self.communities:
+                    towns.append((t, leg.target))
+            out.append(Segment(t, tuple(legs), tuple(towns), None))
+            cut = self._segments[id(route)] = tuple(out)
+        return cut
+
+    def travel(self, shipment: Shipment) -> Generator[simpy.Event, Any, None]:
+        """Segment by segment: travel to the next post or trail and face it; then deliver at the market.
+
+        Time held at a post (queue and lane) is added to the next stretch of travel: one timeout each.
+        """
+        env = self.sim.env
+        org = shipment.org
+        ids = (org.unique_id, shipment.courier.unique_id)
+        leg_use = self.leg_use
+        held = 0.0
+        for seg in self.segments(shipment.route):
+            start = env.now + held
+            for offset, leg in seg.legs:
+                leg_use[int(start + offset), leg] += 1
+            for offset, town in seg.towns:
+                self.communities[town].sighted(start + offset, *ids)
+            if seg.days + held > 0:
+                yield env.timeout(seg.days + held)
+            node = seg.end
+            if node is None:
+                break
+            post = self.border.posts.get(node)
+            if post is not None:
+                seizer, held = post.pass_shipment(shipment)
+            else:
+                seizer, held = self.border.trails[node].pass_shipment(shipment), 0.0
+            org.learn(node, seized=seizer is not None)
+            if seizer is not None:
+                self._seized(shipment, node, seizer)
+                return
+        self._delivered(shipment)
+
+    # ------------------------------------------------------------------ outcomes
+    def _seized(self, shipment: Shipment, node: str, officer: Any) -> None:
+        """A seizure: others learn of it, residents see enforcement, victims on board are identified, the
+        courier is arrested, and hired facilitators may become leads."""
+        sim = self.sim
+        place = self.corridor.places[node]
+        org = shipment.org
+        self.in_transit -= 1
+        sim.record("seizure", org=org.unique_id, actor=shipment.courier.unique_id, target=officer.unique_id,
+                   node=node, commodity=shipment.commodity, value=shipment.value)
+        for other in self.organisations:
+            if other is not org:
+                other.learn(node, seized=True, own=False)
+        if self.residents is not None:
+            self.residents.observe(place.country, "enforcement")
+        victim_case = False
+        if shipment.victims.size:
+            home = self.communities[shipment.route.nodes[0]]
+            victim_case = self.victims.identify(home, shipment.victims) > 0
+        if shipment.courier.active and self.arrests is not None:  # a courier taken through a tip meanwhile stays so
+            self.arrests.arrest(shipment.courier, "seizure", place.country, 1.0,
+                                shipment.courier.home_country != place.country, victim_case)
+        for helper in shipment.facilitators:
+            if self._rng.random() < sim.params.investigation.seizure_facilitator_lead_prob and self.leads is not None:
+                self.leads.open(helper, "seizure", place.country)
+
+    def _delivered(self, shipment: Shipment) -> None:
+        self.in_transit -= 1
+        shipment.org.dirty += shipment.value
+        self.sim.record("delivery", org=shipment.org.unique_id, actor=shipment.courier.unique_id,
+                        node=shipment.route.nodes[-1], commodity=shipment.commodity, value=shipment.value)
