@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.experiment import runner as ex
+from sim.errors import ConfigError
+from sim.experiment import cli, definition, design, multirun, runner
 from tests.conftest import REPO
 
 TINY = """
@@ -47,13 +48,13 @@ design:
     policy.inspection_rate: [0.0, 0.3]
     policy.joint_task_force: [0, 1]
 """)
-    monkeypatch.setattr(ex, "EXPERIMENTS_DIR", folder)
+    monkeypatch.setattr(definition, "EXPERIMENTS_DIR", folder)
     monkeypatch.setenv("SIM_EXPERIMENTS_DIR", str(folder))
     return folder
 
 
-def _run(name: str, *overrides: str) -> ex.ExperimentOutcome:
-    return ex.run_experiment(ex.load_definition(name, list(overrides)), progress=False)
+def _run(name: str, *overrides: str) -> runner.ExperimentOutcome:
+    return runner.run_experiment(definition.load_definition(name, list(overrides)), progress=False)
 
 
 def _runs(path: Path) -> pd.DataFrame:
@@ -112,7 +113,7 @@ def test_failing_run_is_recorded_and_the_rest_finish(experiments: Path, tmp_path
     import sim.api
 
     real = sim.api.simulate
-    bad_seed = ex.replicate_seed(3, 1)
+    bad_seed = design.replicate_seed(3, 1)
 
     def flaky(cfg, progress=False):
         if cfg.seed == bad_seed and cfg.scenario_name == "integrated":
@@ -138,10 +139,10 @@ def test_failing_run_is_recorded_and_the_rest_finish(experiments: Path, tmp_path
 def test_command_exits_nonzero_when_a_run_failed(experiments: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(ex, "execute", lambda spec, record=False: {"status": "failed", "error": "boom", "summary": {},
-                                                      "timeseries": None, "seconds": 0.0})
-    monkeypatch.setattr("sim.experiment.report.build_report", lambda path: Path(path) / "report.md", raising=False)
-    code = ex.main(["experiment=tiny", f"results_dir={tmp_path}"])
+    monkeypatch.setattr(runner, "execute", lambda spec, record=False: {"status": "failed", "error": "boom",
+                                                          "summary": {}, "timeseries": None, "seconds": 0.0})
+    monkeypatch.setattr("sim.experiment.report.build.build_report", lambda path: Path(path) / "report.md")
+    code = cli.main(["experiment=tiny", f"results_dir={tmp_path}"])
     assert code == 1
     assert "6 run(s) failed" in capsys.readouterr().err
 
@@ -219,13 +220,13 @@ design:
   levers:
     {levers}
 """)
-    with pytest.raises(ex.ConfigError, match=expected):
-        ex.load_definition("bad")
+    with pytest.raises(ConfigError, match=expected):
+        definition.load_definition("bad")
 
 
 def test_unknown_experiment_is_refused(experiments: Path) -> None:
-    with pytest.raises(ex.ConfigError, match=r"experiment: unknown experiment 'nope'; allowed: .*sweep, tiny"):
-        ex.load_definition("nope")
+    with pytest.raises(ConfigError, match=r"experiment: unknown experiment 'nope'; allowed: .*sweep, tiny"):
+        definition.load_definition("nope")
 
 
 def test_collect_gathers_a_hydra_multirun(tmp_path: Path) -> None:
@@ -236,7 +237,7 @@ def test_collect_gathers_a_hydra_multirun(tmp_path: Path) -> None:
                            f"output_dir={sweep}"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
                           check=False)
     assert done.returncode == 0, done.stderr
-    ex.collect(sweep)
+    multirun.collect(sweep)
     runs = pd.read_parquet(sweep / "runs.parquet")
     assert len(runs) == 2
     assert sorted(runs["policy.oversight"]) == [0.1, 0.9]
@@ -246,15 +247,17 @@ def test_collect_gathers_a_hydra_multirun(tmp_path: Path) -> None:
 
 def test_experiment_ends_with_a_report_and_figures(experiments: Path, tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    code = ex.main(["experiment=tiny", f"results_dir={tmp_path}", "report=true", "replications=2"])
+    code = cli.main(["experiment=tiny", f"results_dir={tmp_path}", "report=true", "replications=2"])
     assert code == 0
     printed = capsys.readouterr().out
     [path] = tmp_path.glob("tiny/*")
     assert f"report:  {path / 'report.md'}" in printed
     assert "integrated" in printed  # the headline table of differences from the baseline
+    assert "pairing (median sd paired / unpaired difference" in printed
     for name in ("report.md", "report.html", "figures/distributions.png", "figures/tradeoff.png"):
         assert (path / name).is_file(), name
+    assert "## Pairing efficiency" in (path / "report.md").read_text()
     # The report can be rebuilt from stored results alone.
     (path / "report.md").unlink()
-    assert ex.main(["report", str(path)]) == 0
+    assert cli.main(["report", str(path)]) == 0
     assert (path / "report.md").is_file()

@@ -15,13 +15,17 @@ import pytest
 from sim import run_scenario
 from sim.experiment.report import (
     Estimate,
+    Results,
     build_report,
     comparison_table,
     headline_table,
     load_results,
     mean_ci,
+    median_pairing_ratios,
     morris_indices,
     paired_differences,
+    pairing_line,
+    pairing_ratios,
     robustness_table,
     sobol_indices,
 )
@@ -167,6 +171,56 @@ def test_paired_differences_remove_shared_noise() -> None:
     assert diff.excludes_zero
 
 
+def paired_results(baseline: np.ndarray, others: dict[str, np.ndarray], outcome: str = "arrests",
+                   replicates: list[int] | None = None) -> Results:
+    """Results with one outcome per run: replicate r of every scenario is one pair (as common seeds make it)."""
+    reps = list(range(len(baseline))) if replicates is None else replicates
+    rows = [{"run_id": f"{s}-r{r:03d}", "scenario": s, "replicate": r, "sample": -1, "world": -1, "status": "ok",
+             outcome: float(v)} for s, values in {"baseline": baseline, **others}.items()
+            for r, v in zip(reps, values, strict=True)]
+    defn = {"baseline": "baseline", "scenarios": ["baseline", *others]}
+    return Results(Path("."), pd.DataFrame(rows), None, {"definition": defn})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_pairing_ratio_is_zero_for_perfect_pairs_and_one_for_independent_runs(seed: int) -> None:
+    """sd(paired) / sqrt(var + var): 0 when the pairs move together, ~1 when independent, sqrt(1 - rho)
+    for unit-variance pairs correlated rho."""
+    rng = np.random.default_rng(seed)
+    n = 4000
+    base = rng.normal(20, 5, n)
+    rho = 0.75
+    results = paired_results(base, {
+        "shifted": base + 3.0,  # the same noise, moved: every paired difference is 3
+        "independent": rng.normal(20, 5, n),
+        "correlated": 20 + 5 * (rho * (base - 20) / 5 + math.sqrt(1 - rho**2) * rng.normal(0, 1, n)),
+    })
+    table = pairing_ratios(results, ["arrests"]).set_index("scenario")
+    assert list(table.index) == ["shifted", "independent", "correlated"]
+    assert table.at["shifted", "ratio"] == pytest.approx(0.0, abs=1e-9)
+    assert table.at["independent", "ratio"] == pytest.approx(1.0, abs=0.05)
+    assert table.at["correlated", "ratio"] == pytest.approx(math.sqrt(1 - rho), abs=0.05)
+    assert table.at["independent", "pairs"] == n
+    assert table.at["independent", "sd_unpaired"] == pytest.approx(5 * math.sqrt(2), rel=0.05)
+    medians = median_pairing_ratios(pairing_ratios(results))
+    assert list(medians.index) == ["arrests"]  # only outcomes present in the data
+    assert medians["arrests"] == pytest.approx(table["ratio"].median())
+
+
+def test_pairing_ratio_needs_pairs() -> None:
+    """Only matched runs count; fewer than two pairs or no variation give NaN; unpairable runs give nothing."""
+    base = np.array([1.0, 2.0, 3.0])
+    results = paired_results(base, {"b": np.array([5.0, 5.0, 5.0])})
+    both_flat = paired_results(np.array([1.0, 1.0]), {"b": np.array([2.0, 2.0])})
+    assert math.isnan(pairing_ratios(both_flat, ["arrests"])["ratio"].iloc[0])
+    assert pairing_ratios(results, ["arrests"])["ratio"].iloc[0] == pytest.approx(1.0)  # b does not vary
+    unpairable = paired_results(base, {"b": base + 1}, replicates=[0, 0, 0])
+    assert pairing_ratios(unpairable).empty
+    no_baseline = paired_results(base, {"b": base})
+    no_baseline.manifest["definition"]["baseline"] = "absent"
+    assert pairing_ratios(no_baseline).empty
+
+
 def test_known_shift_is_flagged_and_no_shift_is_not(comparison: Path) -> None:
     results = load_results(comparison)
     arrests = comparison_table(results, "arrests").set_index("scenario")
@@ -196,14 +250,24 @@ def test_comparison_report_files_and_figures(comparison: Path) -> None:
     assert "figures/distributions.png" in markdown
     html = (comparison / "report.html").read_text()
     assert html.count("<img ") == 4
+    # Pairing efficiency: a row per scenario and the median, one column per main outcome in the data.
+    pairing = section(markdown, "## Pairing efficiency")
+    assert "common random numbers make the comparison sharper" in pairing
+    median = table_row(pairing, "**median**")
+    assert len(median) == 1 + 6  # the six headline outcomes (criminal revenue and seizures are not in these data)
+    assert all(0 < float(cell.strip("*")) < 1.5 for cell in median[1:])
+    assert table_row(pairing, "shifted")[1] != "n/a"
+    assert "<h2>Pairing efficiency</h2>" in html
+    assert pairing_line(comparison).startswith("pairing (median sd paired / unpaired difference")
 
 
 def test_headline_table(comparison: Path) -> None:
     text = headline_table(comparison)
     lines = text.splitlines()
     assert lines[0].startswith("Difference from baseline")
-    assert "interdiction_rate" in lines[1]
-    assert "policy_cost" in lines[1]
+    assert "interdiction rate" in lines[1]  # registry labels, units on the line below
+    assert "policy cost" in lines[1]
+    assert "(hours per vehicle)" in lines[2]
     shifted = next(line for line in lines if line.startswith("shifted"))
     assert "▲" in shifted  # arrests up
     assert "▼" in shifted  # victims down
@@ -228,7 +292,7 @@ def test_failed_run_listed_and_excluded_and_single_run_has_no_interval(tmp_path:
     assert lonely[1] == "1"
     assert lonely[3] == "n/a"  # n = 1: no interval
     assert lonely[5] == "n/a"
-    tta = table_row(section(markdown, "### time_to_action_days"), "baseline")
+    tta = table_row(section(markdown, "### time to action (median) (days)"), "baseline")
     assert tta[1] == "2"  # the NaN is ignored
     assert_self_contained(folder / "report.html")
 
@@ -260,7 +324,7 @@ def test_unpairable_runs_use_welch_and_all_failed_still_reports(tmp_path: Path) 
     markdown = (folder / "report.md").read_text()
     assert "unpaired Welch interval" in markdown
     assert "95% CI (Welch)" in markdown
-    assert "▲ worse" in table_row(section(markdown, "### policy_cost"), "x")[-1]
+    assert "▲ worse" in table_row(section(markdown, "### policy cost (M)"), "x")[-1]
 
     failed = [run_row("baseline", r, noisy_outcomes(rng), status="failed", error="MemoryError") for r in range(2)]
     folder = write_results(tmp_path / "all_failed", failed, definition(["baseline"], replications=2))
@@ -423,4 +487,4 @@ def test_report_from_real_runs(real_results: Path) -> None:
     assert_self_contained(real_results / "report.html")
     text = headline_table(real_results)
     assert "crackdown" in text
-    assert "legit_trade_delay_hours" in text
+    assert "legitimate trade delay" in text

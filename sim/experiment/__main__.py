@@ -1,5 +1,5 @@
 import sys
 
-from sim.experiment.runner import main
+from sim.experiment.cli import main
 
 sys.exit(main())
