@@ -10,8 +10,8 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 from sim.config import ConfigError, compose, to_params
+from sim.core.frames import FrameRecorder
 from sim.core.model import CorridorModel
-from sim.replay.recording import FrameRecorder
 from sim.results import RunResult
 from sim.world import from_config
 

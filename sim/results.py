@@ -33,7 +33,7 @@ class RunResult:
     events: pd.DataFrame
     config: DictConfig
     timings: dict[str, float] = field(default_factory=dict)
-    frames: dict[str, Any] | None = None  # what the replay viewer draws (sim.replay.recording)
+    frames: dict[str, Any] | None = None  # what the replay viewer draws (sim.core.frames)
 
     @property
     def seed(self) -> int:

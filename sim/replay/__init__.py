@@ -2,7 +2,6 @@
 
 The parts, one concept each (import them from their module):
 
-- `recording`: the daily frames a run collects for the viewer (the model imports it while it runs)
 - `store`: reading and checking a recording (`load_recording`, `Recording`, `ReplayError`)
 - `verification`: re-simulating a recording and comparing event logs (`verify`, `first_difference`)
 - `branching`: a recording re-run to a day, then with changed levers (`branch`, `list_branches`)
@@ -10,8 +9,8 @@ The parts, one concept each (import them from their module):
 - `page`: the static player page (`viewer/`) and its single-file export (`viewer_html`, `export`)
 - `server`: the live viewer's HTTP server (`make_server`); `cli`: the command line (`main`)
 
-This face names only what `store` defines: the model imports `sim.replay.recording`, which runs this file
-first, so nothing here may import what imports the model (verification, branching and the rest do).
+The frames the viewer draws are collected by every run (`sim.core.frames`); replay only reads them.
+This face names what `store` defines, so that importing it runs no simulation code.
 """
 
 from sim.replay.store import Recording, ReplayError, load_recording

@@ -13,6 +13,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
+from sim.api import simulate
 from sim.config import ConfigError, finalize, schema
 from sim.replay.store import ReplayError, load_recording
 
@@ -28,8 +29,6 @@ def branch(run_dir: str | Path, day: int, levers: dict[str, Any], progress: bool
     The branch folder is `<run_dir>/branches/day<day>-<hash of the levers>`, so the same question asked
     twice lands in the same folder; its config records the parent and the branch day.
     """
-    from sim.api import simulate  # the model imports sim.replay.recording: import it only when needed
-
     rec = load_recording(run_dir)
     if rec.config.branch.day is not None:
         raise ReplayError(f"{rec.path}: already a branch (of {rec.config.branch.parent}); branch the parent instead")

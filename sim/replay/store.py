@@ -15,7 +15,7 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.config import ConfigError, finalize, schema
-from sim.replay.recording import FRAMES_FORMAT
+from sim.core.frames import FRAMES_FORMAT
 from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.api import simulate
 from sim.replay.store import load_recording
 
 
@@ -32,8 +33,6 @@ def first_difference(recorded: pd.DataFrame, replayed: pd.DataFrame) -> str | No
 
 def verify(run_dir: str | Path) -> str | None:
     """Re-simulate a recording from its config and seed; the first difference, or None when identical."""
-    from sim.api import simulate  # the model imports sim.replay.recording: import it only when needed
-
     rec = load_recording(run_dir, frames=False)
     result = simulate(rec.config, progress=False)
     return first_difference(rec.events, result.events)
