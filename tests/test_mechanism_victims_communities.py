@@ -1,0 +1,285 @@
+"""Residents and victims alone, on the tiny world's localities: shelters and identification, the kept
+counts against the status arrays, tips, trust, prevention and recruitment."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.core.agents.community import FREE, PROTECTED, RECRUITED, VICTIM, Community
+from sim.core.mechanisms.communities import Communities
+from sim.core.mechanisms.victims import Victims
+from tests.tiny_world import FakeLeads, corridor, organisation, standalone
+
+#: Residents ready to go and easy to pick, so that trafficking yields victims at once.
+EAGER = {"community": {"vulnerability_mean": 0.95, "awareness_mean": 0.01}}
+
+
+class Residents:
+    def __init__(self, seed: int = 0, populations: tuple[int, int, int] = (500, 300, 200), **sections) -> None:
+        self.sim = standalone(seed, **sections)
+        self.world = corridor(populations=populations)
+        self.communities = Communities(self.sim, self.world)
+        self.victims = Victims(self.sim, self.communities.of_country)
+
+    @property
+    def home(self) -> Community:
+        return self.communities.by_node["home"]
+
+    def traffic(self, n: int, community: Community | None = None) -> np.ndarray:
+        community = community or self.home
+        _, victims, _ = community.traffic(n, 1.0, self.sim.params.victims.exploitation_days)
+        return victims
+
+    def kinds(self, kind: str) -> list:
+        return [e for e in self.sim.events if e.kind == kind]
+
+
+def set_trust(c: Community, value: float) -> None:
+    """Every resident's trust, and the kept mean as a daily update leaves it."""
+    c.trust[:] = value
+    c.mean_trust = float(c.trust.mean())
+
+
+def assert_counts_kept(c: Community) -> None:
+    counts = c.counts()
+    assert c.victims_count == counts["victim"]
+    assert c.protected_count == counts["protected"]
+    assert sum(counts.values()) == c.size
+
+
+def test_communities_live_where_people_live() -> None:
+    r = Residents()
+    assert sorted(r.communities.by_node) == ["home", "mkt", "town"]
+    assert [c.node for c in r.communities.of_country["A"]] == ["home"]
+    assert sorted(c.node for c in r.communities.of_country["B"]) == ["mkt", "town"]
+    assert r.home.size == 500
+    assert r.home.counts()["free"] == 500
+
+
+@pytest.mark.parametrize(("protection", "places"), [(0.0, 10), (0.2, 22), (0.5, 40), (1.0, 70)])
+def test_shelter_room_follows_the_policy_curve(protection: float, places: int) -> None:
+    """capacity = int(40 x (0.25 + 1.5 x victim_protection)) per country (docs/ODD.md 7.11)."""
+    r = Residents(policy={"victim_protection": protection})
+    assert r.victims.shelter_room("A") == places
+    assert r.victims.shelter_room("B") == places
+
+
+def test_identify_shelters_up_to_the_room_and_counts() -> None:
+    r = Residents(**EAGER, victims={"shelter_capacity_per_country": 4, "shelter_capacity_floor": 1.0,
+                                    "shelter_capacity_gain": 0.0, "referral_base": 1.0})
+    victims = r.traffic(12)
+    assert victims.size >= 6
+    assert_counts_kept(r.home)
+    identified = r.victims.identify(r.home, victims)
+    assert identified == victims.size
+    assert r.home.protected_count == 4
+    assert r.victims.shelter_room("A") == 0
+    assert r.home.victims_count == 0
+    assert_counts_kept(r.home)
+    assert [e.value for e in r.kinds("victim_identified")] == [victims.size]
+    assert [e.value for e in r.kinds("victim_protected")] == [4.0]
+    assert r.home.seen["support"] == 4.0
+    # Another country's shelters are untouched; a full shelter still lets victims be identified.
+    assert r.victims.shelter_room("B") == 4
+    more = r.traffic(6)
+    assert r.victims.identify(r.home, more) == more.size
+    assert r.home.protected_count == 4
+    assert len(r.kinds("victim_protected")) == 1
+
+
+def test_only_current_victims_are_identified() -> None:
+    r = Residents(**EAGER)
+    victims = r.traffic(8)
+    r.victims.identify(r.home, victims)
+    assert r.victims.identify(r.home, victims) == 0  # already identified
+    assert r.victims.identify(r.home, np.array([], dtype=np.int64)) == 0
+    assert len(r.kinds("victim_identified")) == 1
+
+
+def test_referral_follows_victim_protection() -> None:
+    def sheltered(protection: float) -> float:
+        total = done = 0
+        for seed in range(4):
+            r = Residents(seed, populations=(3000, 300, 200), **EAGER, policy={"victim_protection": protection},
+                          victims={"shelter_capacity_per_country": 100_000})
+            victims = r.traffic(60)
+            r.victims.identify(r.home, victims)
+            total += victims.size
+            done += r.home.protected_count
+        return done / total
+
+    assert sheltered(0.0) == pytest.approx(0.3, abs=0.08)
+    assert sheltered(1.0) == 1.0
+
+
+def test_kept_counts_agree_with_the_arrays_through_traffic_identify_and_release() -> None:
+    r = Residents(**EAGER, victims={"protection_days": 10.0, "exploitation_days": 20.0, "referral_base": 1.0})
+    c, env = r.home, r.sim.env
+    first = r.traffic(10)
+    assert_counts_kept(c)
+    r.victims.identify(c, first[: first.size // 2])
+    assert_counts_kept(c)
+    sheltered = np.flatnonzero(c.status == PROTECTED)
+    vulnerability = c.vulnerability[sheltered].copy()
+    for day in range(1, 30):
+        env.run(until=day)
+        if day == 5:
+            r.traffic(10)
+        c.daily_update(0.0)
+        assert_counts_kept(c)
+        if day == 11:  # shelter stays (10 days) are over: home, less vulnerable
+            assert c.protected_count == 0
+            assert (c.status[sheltered] == FREE).all()
+            f = r.sim.params.community.shelter_recovery_factor
+            assert c.vulnerability[sheltered] == pytest.approx(vulnerability * f, rel=1e-6)
+        if day == 21:  # the first victims' exploitation (20 days) is over
+            assert (c.status[first[first.size // 2:]] != VICTIM).all()
+    assert c.victims_count == 0  # the second group's 20 days ended on day 25
+    assert c.counts()["victim"] == 0
+
+
+def test_tips_need_sightings() -> None:
+    r = Residents(community={"tip_base": 1.0})
+    assert r.home.tips(5.0) == []
+    r.home.sighted(6.0, 1, 2)  # not yet seen by `now`
+    assert r.home.tips(5.0) == []
+    assert r.home.sightings == [(6.0, 1, 2)]
+
+
+def test_certain_tips_report_every_sighting() -> None:
+    r = Residents(community={"tip_base": 1.0, "tip_trust_floor": 10.0, "observers_per_event": 500.0})
+    for when, org, member in ((1.5, 8, 80), (0.5, 7, 70), (0.7, 7, 71)):
+        r.home.sighted(when, org, member)
+    assert sorted(r.home.tips(1.0)) == [(7, 70), (7, 71)]
+    assert r.home.sightings == [(1.5, 8, 80)]
+
+
+def tip_share(trust: float, engagement: float = 0.1, n: int = 600) -> float:
+    total = 0
+    for seed in range(3):
+        r = Residents(seed, populations=(5000, 300, 200), policy={"community_engagement": engagement},
+                      community={"tip_base": 0.01})
+        set_trust(r.home, trust)
+        for i in range(n):
+            r.home.sighted(0.5, 1, i)
+        total += len(r.home.tips(1.0))
+    return total / (3 * n)
+
+
+def test_tips_grow_with_trust_and_the_tip_line() -> None:
+    low, mid, high = tip_share(0.0), tip_share(0.5), tip_share(1.0)
+    assert low < mid < high
+    assert high > 2 * low
+    assert tip_share(0.5, engagement=1.0) > 1.5 * mid
+
+
+def test_a_tip_becomes_a_lead_on_the_courier_seen() -> None:
+    r = Residents(community={"tip_base": 1.0, "tip_trust_floor": 10.0, "observers_per_event": 500.0},
+                  investigation={"tip_lead_prob": 1.0})
+    org = organisation(r.sim, r.world)
+    courier = next(m for m in org.members if m.role.value == "courier")
+    leads = FakeLeads()
+    r.communities.connect(leads, [org])
+    r.communities.by_node["town"].sighted(0.5, org.unique_id, courier.unique_id)
+    r.sim.env.run(until=1)
+    r.communities.daily(r.victims, {"A": 0.0, "B": 0.0})
+    (tip,) = r.kinds("tip")
+    assert (tip.org, tip.target, tip.node) == (org.unique_id, courier.unique_id, "town")
+    assert leads.calls == [(courier, "tip", "B", False)]
+
+
+def test_tips_find_exploited_victims_more_with_trust() -> None:
+    def found(trust: float) -> int:
+        total = 0
+        for seed in range(3):
+            r = Residents(seed, **EAGER, victims={"identification_by_tip_prob": 1.0})
+            r.traffic(40)
+            set_trust(r.home, trust)
+            for _ in range(10):
+                r.victims.found_by_tips(r.home)
+            total += sum(int(e.value) for e in r.kinds("victim_identified"))
+        return total
+
+    assert found(0.0) == 0
+    assert found(1.0) > found(0.3) > 0
+
+
+def test_residents_notice_only_their_own_country() -> None:
+    r = Residents()
+    r.communities.observe("B", "enforcement", 2.0)
+    assert r.home.seen["enforcement"] == 0.0
+    assert r.communities.by_node["town"].seen["enforcement"] == 2.0
+    assert r.communities.by_node["mkt"].seen["enforcement"] == 2.0
+
+
+def test_trust_rises_with_enforcement_seen_and_falls_with_corruption() -> None:
+    def mean_trust(what: str | None, corrupt_share: float = 0.0) -> float:
+        r = Residents()
+        for _ in range(20):
+            if what:
+                r.communities.observe("A", what, 3.0)
+            r.home.daily_update(corrupt_share)
+        return float(r.home.trust.mean())
+
+    plain = mean_trust(None)
+    r = Residents()
+    for _ in range(3):
+        r.communities.observe("A", "enforcement", 3.0)
+        r.home.daily_update(0.3)
+        assert r.home.mean_trust == pytest.approx(float(r.home.trust.mean()))  # the kept mean
+    assert mean_trust("enforcement") > plain
+    assert mean_trust("support") > plain
+    assert mean_trust("corruption") < plain
+    assert mean_trust(None, corrupt_share=0.5) < plain
+    r = Residents()
+    r.home.daily_update(0.0)
+    assert r.home.seen == dict.fromkeys(r.home.seen, 0.0)  # a day's news is forgotten once acted on
+
+
+def test_prevention_lowers_vulnerability_and_engagement_raises_awareness() -> None:
+    def after(prevention: float, engagement: float) -> tuple[float, float]:
+        r = Residents(policy={"prevention": prevention, "community_engagement": engagement})
+        for _ in range(30):
+            r.home.daily_update(0.0)
+        return float(r.home.vulnerability.mean()), float(r.home.awareness.mean())
+
+    v0, a0 = after(0.0, 0.0)
+    v1, a1 = after(1.0, 1.0)
+    assert v1 < v0
+    assert a1 > a0
+    r = Residents()
+    v, a = r.home.vulnerability.copy(), r.home.awareness.copy()
+    after_none = after(0.0, 0.0)
+    assert after_none == (pytest.approx(float(v.mean())), pytest.approx(float(a.mean())))
+
+
+def test_recruit_only_takes_free_vulnerable_residents() -> None:
+    r = Residents(community={"recruit_threshold": 0.5})
+    c = r.home
+    c.vulnerability[:] = 0.4  # nobody above the threshold
+    for _ in range(50):
+        assert c.recruit() is None
+    assert not r.communities.recruit("home")
+    assert not r.communities.recruit("gate")  # nobody lives at a crossing
+    c.vulnerability[:10] = 1.0
+    c.awareness[:10] = 0.0
+    c.status[:5] = VICTIM  # vulnerable but not free
+    c.victims_count = 5
+    taken = [c.recruit() for _ in range(50)]
+    taken = [i for i in taken if i is not None]
+    assert taken
+    assert set(taken) <= set(range(5, 10))
+    assert (c.status[taken] == RECRUITED).all()
+    assert len(set(taken)) == len(taken)  # a recruit is not recruited twice
+    assert_counts_kept(c)
+
+
+def test_trafficking_takes_free_residents_only() -> None:
+    r = Residents(**EAGER)
+    c = r.home
+    c.status[:] = RECRUITED
+    c.status[:20] = FREE
+    went, victims, _ = c.traffic(50, 1.0, 365.0)
+    assert 0 < went <= 20
+    assert set(victims.tolist()) <= set(range(20))
