@@ -460,7 +460,7 @@ def register() -> None:
     once per process."""
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(name="base_config", node=SimConfig)
+    ConfigStore.instance().store(name="base_config", node=schema())
 
 
 def _flat(cfg: DictConfig | dict, prefix: str = "") -> dict[str, Any]:

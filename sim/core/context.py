@@ -32,7 +32,7 @@ class Sim(Protocol):
     def record(self, kind: str, org: int = -1, actor: int = -1, target: int = -1, node: str = "",
                commodity: str = "", value: float = 0.0, detail: str = "", at: float | None = None) -> None: ...
 
-    def stream(self, name: str, *key: int) -> np.random.Generator: ...
+    def stream(self, name: str, *key: int, keep: bool = True) -> np.random.Generator: ...
 
 
 class Pursuable(Protocol):
@@ -88,8 +88,8 @@ class Standalone(mesa.Model):
                commodity: str = "", value: float = 0.0, detail: str = "", at: float | None = None) -> None:
         self.bus.record(kind, org, actor, target, node, commodity, value, detail, at)
 
-    def stream(self, name: str, *key: int) -> np.random.Generator:
-        return self.streams(name, *key)
+    def stream(self, name: str, *key: int, keep: bool = True) -> np.random.Generator:
+        return self.streams(name, *key) if keep else self.streams.once(name, *key)
 
     def kinds(self) -> list[str]:
         """The kinds of the events recorded so far, in order."""

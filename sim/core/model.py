@@ -109,8 +109,9 @@ class CorridorModel(mesa.Model):
         """The one event sink (`sim.core.events`): log, counters and frames listen here."""
         self.bus.record(kind, org, actor, target, node, commodity, value, detail, at)
 
-    def stream(self, name: str, *key: int) -> np.random.Generator:
-        return self.streams(name, *key)
+    def stream(self, name: str, *key: int, keep: bool = True) -> np.random.Generator:
+        """The random stream of a mechanism and purpose (`sim.core.streams`); `keep=False` for one occasion."""
+        return self.streams(name, *key) if keep else self.streams.once(name, *key)
 
     def at_end_of_day(self, callback: Callable[[int], None]) -> None:
         """Call `callback(day)` once each day has ended (the replay frames read the day's state there)."""

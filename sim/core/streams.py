@@ -32,11 +32,15 @@ class Streams:
         ident = (name, tuple(int(k) for k in key))
         rng = self._made.get(ident)
         if rng is None:
-            # A stable hash of the name (Python's hash() is salted per process).
-            spawn = (zlib.crc32(name.encode()), *ident[1])
-            rng = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=spawn))
-            self._made[ident] = rng
+            rng = self._made[ident] = self.once(name, *key)
         return rng
+
+    def once(self, name: str, *key: int) -> np.random.Generator:
+        """A stream for one occasion (a lead, a trial), not kept: keyed by who and when, it gives the same
+        draws in two runs whenever the same occasion arises in both, whatever happened in between."""
+        # A stable hash of the name (Python's hash() is salted per process).
+        spawn = (zlib.crc32(name.encode()), *(int(k) for k in key))
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=spawn))
 
 
 def pick(rng: np.random.Generator, items: Sequence[T]) -> T:

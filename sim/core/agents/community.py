@@ -54,7 +54,10 @@ class Community(mesa.Agent):
         self.sim = sim
         c = sim.params.community
         rng = sim.stream("build.community", index)
-        self.draws = sim.stream("community", index)
+        self.draws = sim.stream("community.tips", index)  # and a stream per other kind of draw:
+        self.trafficking_draws = sim.stream("community.trafficking", index)
+        self.recruit_draws = sim.stream("community.recruitment", index)
+        self.care_draws = sim.stream("community.identification", index)
         self.node = node
         self.country = country
         self.size = size
@@ -63,6 +66,7 @@ class Community(mesa.Agent):
         self._trust_baseline = _beta_with_mean(rng, c.trust_mean, size)
         self.trust = self._trust_baseline.copy()
         self.mean_trust = float(self.trust.mean()) if size else 0.0  # kept with each daily update
+        self._reverting: tuple[float, np.ndarray] | None = None  # (reversion rate, rate x baseline trust)
         self.status = np.zeros(size, dtype=np.int8)
         self.times_trafficked = np.zeros(size, dtype=np.int16)
         self.protected_until = np.zeros(size, dtype=np.float32)
@@ -98,8 +102,9 @@ class Community(mesa.Agent):
             excess = (self.vulnerability - c.vulnerability_floor).clip(0)
             self.vulnerability -= decline * excess
         gain = policy.awareness_gain(p)
-        if gain > 0:
-            self.awareness += gain * (1.0 - self.awareness)
+        if gain > 0:  # awareness += gain (1 - awareness), in place
+            self.awareness *= 1.0 - gain
+            self.awareness += gain
         per_capita = c.reference_population / self.size
         cap = c.seen_cap
         push = (
@@ -108,11 +113,14 @@ class Community(mesa.Agent):
             + policy.engagement_trust_push(p)
         )
         pull = c.trust_loss_corruption * (min(self.seen["corruption"] * per_capita, cap) + corrupt_share)
-        # trust += push (1 - trust) - pull trust, then reverts towards its baseline; in place (no temporaries)
-        self.trust *= 1.0 - push - pull
-        self.trust += push
-        self.trust *= 1.0 - c.trust_reversion
-        self.trust += c.trust_reversion * self._trust_baseline
+        # trust += push (1 - trust) - pull trust, then reverts towards its baseline:
+        # trust' = (trust (1 - push - pull) + push) (1 - r) + r baseline, in place in three passes
+        r = c.trust_reversion
+        if self._reverting is None or self._reverting[0] != r:
+            self._reverting = (r, r * self._trust_baseline)
+        self.trust *= (1.0 - push - pull) * (1.0 - r)
+        self.trust += self._reverting[1]
+        self.trust += push * (1.0 - r)
         np.minimum(self.trust, 1.0, out=self.trust)  # ufuncs in place: np.clip wraps them at a cost
         np.maximum(self.trust, 0.0, out=self.trust)
         self.mean_trust = float(self.trust.mean())
@@ -189,7 +197,7 @@ class Community(mesa.Agent):
             return np.empty(0, dtype=np.int64)
         nonzero = int(np.count_nonzero(weights))
         n = min(n, nonzero)
-        return self.draws.choice(self.size, size=n, replace=False, p=weights / total)
+        return self.recruit_draws.choice(self.size, size=n, replace=False, p=weights / total)
 
     def _approach(self, n: int) -> np.ndarray:
         """n distinct free residents drawn with the trafficking weights (see `traffic`), without replacement.
@@ -217,7 +225,7 @@ class Community(mesa.Agent):
             return np.empty(0, dtype=np.int64)
         picked: list[int] = []
         while len(picked) < n:
-            for i in np.searchsorted(cdf, self.draws.random(n - len(picked)) * total, side="right"):
+            for i in np.searchsorted(cdf, self.trafficking_draws.random(n - len(picked)) * total, side="right"):
                 i = min(int(i), self.size - 1)
                 if i not in picked:
                     picked.append(i)
@@ -244,7 +252,8 @@ class Community(mesa.Agent):
         if picked.size == 0:
             return None
         idx = int(picked[0])
-        if self.draws.random() >= self.vulnerability[idx] * (1.0 - c.acceptance_awareness_weight * self.awareness[idx]):
+        if self.recruit_draws.random() >= self.vulnerability[idx] * (
+                1.0 - c.acceptance_awareness_weight * self.awareness[idx]):
             return None  # approached, but said no
         self.status[idx] = RECRUITED
         self._taken(picked)
@@ -263,10 +272,10 @@ class Community(mesa.Agent):
         c = self.sim.params.community
         picked = self._approach(n)
         # Each approached person goes along only if need outweighs caution: prevention works here.
-        goes = self.draws.random(picked.size) < self.vulnerability[picked] * (
+        goes = self.trafficking_draws.random(picked.size) < self.vulnerability[picked] * (
             1.0 - c.acceptance_awareness_weight * self.awareness[picked])
         picked = picked[goes]
-        is_victim = self.draws.random(picked.size) < victim_share
+        is_victim = self.trafficking_draws.random(picked.size) < victim_share
         victims = picked[is_victim]
         self.status[picked[~is_victim]] = DEPARTED
         self.status[victims] = VICTIM
@@ -284,7 +293,7 @@ class Community(mesa.Agent):
         victims = np.flatnonzero(self.status == VICTIM)
         if victims.size <= n:
             return victims
-        return self.draws.choice(victims, size=n, replace=False)
+        return self.care_draws.choice(victims, size=n, replace=False)
 
     def identify(self, victims: np.ndarray, shelter_room: int) -> tuple[int, int]:
         """Identify these residents as victims; refer them, and shelter as many as there is room for.
@@ -297,7 +306,7 @@ class Community(mesa.Agent):
         if chosen.size == 0:
             return 0, 0
         self.victims_count -= int(chosen.size)
-        referred = chosen[self.draws.random(chosen.size) < policy.referral_prob(p)]
+        referred = chosen[self.care_draws.random(chosen.size) < policy.referral_prob(p)]
         sheltered = referred[: max(0, shelter_room)]
         self.status[sheltered] = PROTECTED
         self.protected_until[sheltered] = self.sim.env.now + p.victims.protection_days

@@ -74,7 +74,11 @@ class Organisation(mesa.Agent):
         sim: Sim = model  # type: ignore[assignment]
         n = sim.params.network
         self.sim = sim
-        self.draws = sim.stream("organisation", index)
+        # One stream per kind of decision, so that a lever that changes one leaves the others' draws alone.
+        self.draws = sim.stream("organisation.tempo", index)
+        self.route_draws = sim.stream("organisation.route", index)
+        self.dispatch_draws = sim.stream("organisation.dispatch", index)
+        self.staff_draws = sim.stream("organisation.staff", index)
         self.index = index
         self.name = f"org{index + 1}"
         self.commodities = commodities
@@ -174,7 +178,7 @@ class Organisation(mesa.Agent):
         if self._settled:  # nothing changed since a pass that found no vacancy
             return
         n = self.sim.params.network
-        rng = self.draws
+        rng = self.staff_draws
         vacancy = self.leader() is None
         if vacancy:
             candidates = [x for x in self.active_members if x.role is Role.LIEUTENANT]
@@ -227,7 +231,7 @@ class Organisation(mesa.Agent):
         recruiters = sum(1 for x in self.cells[cell] if x.active and x.role is Role.RECRUITER)
         hired = hiring.hire(self, "recruiter", country)
         chance = n.recruit_base_prob * (1 + recruiters) * (n.recruiter_facilitator_lift if hired else 1.0)
-        if self.draws.random() >= min(chance, 1.0):
+        if self.staff_draws.random() >= min(chance, 1.0):
             return None
         if not recruiting.recruit(home):
             return None
@@ -261,7 +265,7 @@ class Organisation(mesa.Agent):
         were seized lose favour: traffickers re-route when losses mount (NarcoLogic's mechanism).
         """
         n = self.sim.params.network
-        rng = self.draws
+        rng = self.route_draws
         options = self.routes_for.get(commodity, [])
         if not options:
             return None
@@ -303,7 +307,7 @@ class Organisation(mesa.Agent):
         ready = [x for x in self._read()["couriers"] if x.busy_until <= now]
         if not ready:
             return None
-        return pick(self.draws, ready)
+        return pick(self.dispatch_draws, ready)
 
     def pay_upkeep(self) -> None:
         """Members are paid while there is cash; an organisation does not go into debt."""

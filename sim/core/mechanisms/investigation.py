@@ -11,6 +11,7 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 import simpy
 
 from sim.core import policy
@@ -44,6 +45,7 @@ class Lead:
     country: str  # where the information arose
     opened: float
     quality: float  # worth as evidence and as a pointer (0-1; `investigation.quality_<source>`)
+    rng: np.random.Generator  # this lead's own draws (keyed by target and day: `Investigations.open`)
     victim_case: bool = False
 
 
@@ -66,7 +68,6 @@ class Investigations:
         env = sim.env
         self.justice = justice
         self.market = market
-        self.rng = sim.stream("investigation")
         self.analysts = {c: simpy.PriorityResource(env, capacity=o.analysts_per_country) for c in countries}
         self.fiu = {c: simpy.PriorityResource(env, capacity=o.fiu_per_country) for c in countries}
         teams = max(1, o.police_per_country // o.police_team_size)
@@ -104,10 +105,9 @@ class Investigations:
             return 1 + _rank(t)
         return 0
 
-    def name_accomplice(self, arrested: Target) -> Target | None:
+    def name_accomplice(self, arrested: Target, rng: np.random.Generator) -> Target | None:
         """Whom an arrestee who talks gives up, as `policy.targeting` steers the interview."""
         targeting = self.sim.params.policy.targeting
-        rng = self.rng
         if isinstance(arrested, Facilitator):
             pool: list[Target] = [x for o in self._clients(arrested) for x in o.active_members
                                   if x.role is not Role.COURIER]
@@ -130,14 +130,13 @@ class Investigations:
                 return pick(rng, money)
         return pick(rng, pool)
 
-    def develop(self, target: Target) -> Target | None:
+    def develop(self, target: Target, rng: np.random.Generator) -> Target | None:
         """Whom analysts aim at instead, under `policy.targeting`: up the chain (kingpin), to the
         cell's broker (broker), to the money (financial); `random` acts on the lead as it came.
 
         Happens with probability `investigation.develop_prob`, and costs a second analysis round.
         """
         targeting = self.sim.params.policy.targeting
-        rng = self.rng
         if targeting == "random" or rng.random() >= self.sim.params.investigation.develop_prob:
             return None
         if isinstance(target, Facilitator):
@@ -165,7 +164,9 @@ class Investigations:
             return
         self._next_id += 1
         quality = getattr(self.sim.params.investigation, f"quality_{source}")
-        lead = Lead(self._next_id, target, source, country, self.sim.env.now, quality, victim_case)
+        # A lead on the same person on the same day draws the same in two runs (common random numbers).
+        rng = self.sim.stream("lead", target.unique_id, int(self.sim.env.now), keep=False)
+        lead = Lead(self._next_id, target, source, country, self.sim.env.now, quality, rng, victim_case)
         self.pursued.add(target.unique_id)
         self.sim.record("lead_opened", actor=lead.id, target=target.unique_id, node=country, detail=source,
                         org=org_id(target))
@@ -175,14 +176,14 @@ class Investigations:
         sim = self.sim
         env = sim.env
         inv = sim.params.investigation
-        rng = self.rng
+        rng = lead.rng
         target = lead.target
         try:
             units = self.fiu if lead.source == "financial" else self.analysts
             with units[lead.country].request(priority=self.priority(lead)) as req:
                 yield req
                 yield env.timeout(float(rng.exponential(inv.analysis_days)))
-                better = self.develop(target)
+                better = self.develop(target, rng)
                 if better is not None:
                     # Building a case on someone higher up takes another round of analysis.
                     yield env.timeout(float(rng.exponential(inv.analysis_days)))
@@ -236,5 +237,6 @@ class Investigations:
         if self.tracing is not None:
             self.tracing.trace_assets(person)
         self.justice.try_case(person, evidence, cross_border, victim_case)
-        if self.rng.random() < self.sim.params.investigation.talk_prob:
-            self.open(self.name_accomplice(person), "talk", country)
+        rng = self.sim.stream("interview", person.unique_id, int(self.sim.env.now), keep=False)
+        if rng.random() < self.sim.params.investigation.talk_prob:
+            self.open(self.name_accomplice(person, rng), "talk", country)

@@ -30,14 +30,14 @@ class Justice:
 
     def __init__(self, sim: Sim) -> None:
         self.sim = sim
-        self.rng = sim.stream("justice")
 
     def try_case(self, person: Any, evidence: float, cross_border: bool, victim_case: bool) -> None:
         self.sim.env.process(self._trial(person, evidence, cross_border, victim_case))
 
     def _trial(self, person: Any, evidence: float, cross_border: bool,
                victim_case: bool) -> Generator[simpy.Event, Any, None]:
-        sim, rng = self.sim, self.rng
+        sim = self.sim
+        rng = sim.stream("trial", person.unique_id, int(sim.env.now), keep=False)  # this trial's own draws
         j = sim.params.justice
         yield sim.env.timeout(j.trial_delay_days * float(rng.lognormal(0.0, j.trial_delay_sigma)))
         p = sim.params  # the policy at the verdict (a schedule may have changed it meanwhile)

@@ -121,7 +121,7 @@ class Shipments:
         sim = self.sim
         p = sim.params
         s = p.shipments
-        rng = org.draws
+        rng = org.dispatch_draws
         courier = org.free_courier(sim.env.now)
         if courier is None:
             return False
