@@ -108,13 +108,14 @@ class NetworkConfig:
     recruiters_per_cell: int = param(1, 0, 1000, "members")
     lateral_tie_prob: float = prob(0.3, "chance two members of a cell (or two lieutenants) know each other")
     initial_cash: float = param(3.0, 0.0, None, "M")
+    courier_rest_days: float = param(1.0, 0.0, 365.0, "days", "a courier's time off after a route, before the next")
     shipments_per_org_day: float = param(0.5, 0.0, 100.0, "/day", "tempo of an organisation with all cells up")
     member_upkeep_per_day: float = param(0.002, 0.0, None, "M/member/day")
     recruit_cost: float = param(0.02, 0.0, None, "M/recruit")
     recruit_base_prob: float = prob(0.15, "daily chance a short cell finds a recruit, per recruiter + 1")
     recruiter_facilitator_lift: float = param(1.5, 1.0, 10.0, "x", "recruitment with a hired recruiter")
     promotion_prob: float = prob(0.7, "daily chance a vacancy at the top is filled by promotion")
-    leaderless_ship_prob: float = prob(0.5, "chance a leaderless organisation still ships on a day")
+    leaderless_pause_prob: float = prob(0.5, "chance a leaderless organisation ships nothing on a day")
     consignment_tempo: float = prob(0.25, "share of tempo a broke organisation keeps on fronted loads")
     cash_comfort: float = param(0.5, 1e-6, None, "M", "cash at which an organisation ships at full tempo")
     risk_prior: float = prob(0.05, "believed seizure risk at a formal checkpoint before any experience")
@@ -198,7 +199,9 @@ class OfficerConfig:
     audit_rate: float = prob(0.02, "daily audit chance at full oversight")
     peer_report_prob: float = prob(0.0005, "daily chance one honest peer reports a corrupt one")
     whistleblower_report_multiplier: float = param(4.0, 1.0, 1000.0, "x")
-    case_lead_prob: float = prob(0.5, "chance a corruption case gives a lead on the organisation's broker")
+    case_lead_prob: float = prob(0.5, "chance a corruption case gives a lead on one of the organisation's "
+                                 "lieutenants (its go-between with the officer)")
+    integrity_sd: float = param(0.5, 0.0, 10.0, "logit", "spread of officers' integrity (normal, mean 0)")
 
 
 @dataclass
@@ -276,6 +279,8 @@ class CommunityConfig:
     trust_gain_victim_support: float = param(0.003, 0.0, 1.0, "/day")
     trust_reversion: float = param(0.002, 0.0, 1.0, "/day")
     seen_cap: float = param(5.0, 0.0, None, "events per reference population", "most a day's news can weigh")
+    seen_per_bribe: float = param(0.2, 0.0, 10.0, "events", "how much residents notice one bribe paid")
+    seen_per_corruption_case: float = param(0.5, 0.0, 10.0, "events", "how much residents notice a dismissal")
     awareness_gain_engagement: float = param(0.002, 0.0, 1.0, "/day")
     prevention_rate: float = param(0.004, 0.0, 1.0, "/day")
     vulnerability_floor: float = prob(0.05)

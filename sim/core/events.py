@@ -1,8 +1,8 @@
 """The one event sink: every mechanism calls `record(kind, ...)` once, and the bus fans the event out to
 whoever listens for that kind: the event log, the outcome counters, the replay frames.
 
-Kinds in `LOGGED_KINDS` are written to events.parquet; the others (a shipment's leg along an edge) feed
-counters and frames only. `COUNTED` says which daily counter each kind adds to, and by what: this table is
+Kinds in `LOGGED_KINDS` are written to events.parquet; `QUIET_KINDS` (none today) would feed counters and
+frames only. `COUNTED` says which daily counter each kind adds to, and by what: this table is
 how an outcome like `seized_value` comes from `seizure` events, in one place.
 """
 
@@ -84,8 +84,8 @@ class EventBus:
 
     def record(self, kind: str, org: int = -1, actor: int = -1, target: int = -1, node: str = "",
                commodity: str = "", value: float = 0.0, detail: str = "", at: float | None = None) -> None:
-        """Record an event now (or at time `at`, for a leg already scheduled). `detail` qualifies the kind
-        (a role, a lead source, a lever...)."""
+        """Record an event now (or at time `at`, when it is known ahead). `detail` qualifies the kind (a role,
+        a lead source, a lever...)."""
         listeners = self._listeners[kind]
         if listeners:
             event = Event(round(self._env.now if at is None else at, 6), kind, org, actor, target, node, commodity,

@@ -64,7 +64,7 @@ def deterrence(p: SimConfig) -> float:
 
 def bribe_pull(p: SimConfig, bribe: float) -> float:
     """The logit a bribe adds, relative to pay (`policy.officer_pay`): bribe_weight x bribe / pay."""
-    return p.officers.bribe_weight * bribe / max(p.policy.officer_pay, 0.05)
+    return p.officers.bribe_weight * bribe / max(p.policy.officer_pay, 0.05)  # floor: pay 0 is allowed
 
 
 def audit_prob(p: SimConfig) -> float:

@@ -263,7 +263,8 @@ class Community(mesa.Agent):
         """Approach n persons for a people shipment; returns (how many went, the victims' indices among
         them, how many of those were re-exploited).
 
-        Each approached resident goes along with probability vulnerability x (1 - awareness / 2), so
+        Each approached resident goes along with probability vulnerability x (1 - w x awareness), w =
+        `community.acceptance_awareness_weight`, so
         prevention and awareness shrink the supply of people to move.
 
         Victims are drawn by vulnerability and unawareness; residents trafficked before are likelier to

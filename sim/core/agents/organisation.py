@@ -295,7 +295,7 @@ class Organisation(mesa.Agent):
         n = self.sim.params.network
         rng = self.draws
         cells_up = self._read()["cells_up"]
-        if cells_up == 0 or (self.leader() is None and rng.random() < n.leaderless_ship_prob):
+        if cells_up == 0 or (self.leader() is None and rng.random() < n.leaderless_pause_prob):
             return 0
         # A broke organisation keeps part of its tempo on loads its suppliers front (consignment).
         cash_factor = n.consignment_tempo + (1.0 - n.consignment_tempo) * min(1.0, max(0.0, self.cash) / n.cash_comfort)
@@ -303,7 +303,7 @@ class Organisation(mesa.Agent):
         return int(rng.poisson(rate)) if rate > 0 else 0
 
     def free_courier(self, now: float) -> Member | None:
-        """An active courier not on a shipment, in a cell whose lieutenant is free."""
+        """An active courier not on a shipment, in a cell whose lieutenant is active (not arrested)."""
         ready = [x for x in self._read()["couriers"] if x.busy_until <= now]
         if not ready:
             return None

@@ -42,7 +42,7 @@ class Corruption:
         model: Any = sim
 
         def integrity(n: int) -> list[float]:
-            return [float(x) for x in build.normal(0.0, 0.5, n)]
+            return [float(x) for x in build.normal(0.0, o.integrity_sd, n)]
 
         for place in corridor.places.values():
             if place.is_checkpoint:
@@ -122,7 +122,7 @@ class Corruption:
                         target=officer.unique_id, node=node or officer.country,
                         commodity=shipment.commodity if shipment else "", value=amount)
         if self.residents is not None:
-            self.residents.observe(officer.country, "corruption", 0.2)
+            self.residents.observe(officer.country, "corruption", self.sim.params.community.seen_per_bribe)
 
     def contact_on_duty(self, org: Any, node: str) -> Officer | None:
         """A corrupt officer this organisation cultivated, working the post today, if any."""
@@ -203,15 +203,16 @@ class Corruption:
 
     def case(self, officer: Officer) -> None:
         """A corrupt officer is caught and dismissed; the post is refilled by an honest officer (the same agent
-        with a fresh integrity draw, so ids in the event log span both); may yield a lead on the broker."""
+        with a fresh integrity draw, so ids in the event log span both); may yield a lead on one of the
+        organisation's lieutenants."""
         p = self.sim.params
         self._set_corrupt(officer, False)
         self.sim.record("corruption_case", org=officer.corrupt_for if officer.corrupt_for is not None else -1,
                         target=officer.unique_id, node=officer.post or officer.country)
         if self.residents is not None:
-            self.residents.observe(officer.country, "enforcement", 0.5)
+            self.residents.observe(officer.country, "enforcement", p.community.seen_per_corruption_case)
         org = self.organisations.get(officer.corrupt_for) if officer.corrupt_for is not None else None
-        officer.integrity = float(self.rng.normal(0.0, 0.5))
+        officer.integrity = float(self.rng.normal(0.0, p.officers.integrity_sd))
         officer.corrupt_for = None
         if org is None:
             return

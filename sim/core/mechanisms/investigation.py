@@ -73,6 +73,7 @@ class Investigations:
         teams = max(1, o.police_per_country // o.police_team_size)
         self.police = {c: simpy.PriorityResource(env, capacity=teams) for c in countries}
         self.pursued: set[int] = set()
+        self._leads_on: dict[tuple[int, int], int] = {}  # (target, day) -> leads opened on them that day
         self.time_to_action: list[float] = []
         self.high_rank_arrests = 0
         self._next_id = 0
@@ -164,8 +165,10 @@ class Investigations:
             return
         self._next_id += 1
         quality = getattr(self.sim.params.investigation, f"quality_{source}")
-        # A lead on the same person on the same day draws the same in two runs (common random numbers).
-        rng = self.sim.stream("lead", target.unique_id, int(self.sim.env.now), keep=False)
+        # The n-th lead on a person opened on a given day draws the same in two runs (common random numbers).
+        day = int(self.sim.env.now)
+        nth = self._leads_on[target.unique_id, day] = self._leads_on.get((target.unique_id, day), 0) + 1
+        rng = self.sim.stream("lead", target.unique_id, day, nth, keep=False)
         lead = Lead(self._next_id, target, source, country, self.sim.env.now, quality, rng, victim_case)
         self.pursued.add(target.unique_id)
         self.sim.record("lead_opened", actor=lead.id, target=target.unique_id, node=country, detail=source,

@@ -170,7 +170,7 @@ class Shipments:
                 else:
                     shipment.front_company = True
         org.cash -= upfront
-        courier.busy_until = sim.env.now + route.days + 1.0
+        courier.busy_until = sim.env.now + route.days + p.network.courier_rest_days
         self.in_transit += 1
         self.route_use[route.nodes] += 1
         for node in route.checkpoints:
@@ -262,7 +262,7 @@ class Shipments:
             home = self.communities[shipment.route.nodes[0]]
             victim_case = self.victims.identify(home, shipment.victims) > 0
         if shipment.courier.active and self.arrests is not None:  # a courier taken through a tip meanwhile stays so
-            self.arrests.arrest(shipment.courier, "seizure", place.country, 1.0,
+            self.arrests.arrest(shipment.courier, "seizure", place.country, sim.params.investigation.quality_seizure,
                                 shipment.courier.home_country != place.country, victim_case)
         for helper in shipment.facilitators:
             if self._rng.random() < sim.params.investigation.seizure_facilitator_lead_prob and self.leads is not None:
