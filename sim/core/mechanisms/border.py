@@ -55,7 +55,21 @@ def confront(sim: Sim, corruption: Corruption, rng: np.random.Generator, shipmen
     return officer
 
 
-class BorderPost:
+class EnforcementPoint:
+    """A place where officers meet shipments: its place, its officers, the corruption they are exposed to,
+    and its own random stream (`border.<kind>`, by index)."""
+
+    def __init__(self, sim: Sim, kind: str, index: int, place: Place, officers: list[Officer],
+                 corruption: Corruption) -> None:
+        self.sim = sim
+        self.place = place
+        self.node = place.id
+        self.officers = officers
+        self.corruption = corruption
+        self.rng = sim.stream(f"border.{kind}", index)
+
+
+class BorderPost(EnforcementPoint):
     """A formal crossing, sea port or airport: lanes, legitimate traffic, customs and border guards.
 
     Levers: `policy.inspection_rate` (share inspected), `policy.inspection_targeting` (random or by
@@ -65,12 +79,7 @@ class BorderPost:
 
     def __init__(self, sim: Sim, index: int, place: Place, officers: list[Officer], corruption: Corruption,
                  days: int) -> None:
-        self.sim = sim
-        self.place = place
-        self.node = place.id
-        self.officers = officers
-        self.corruption = corruption
-        self.rng = sim.stream("border.post", index)
+        super().__init__(sim, "post", index, place, officers, corruption)
         self._traffic_rng = sim.stream("border.traffic", index)
         self.lanes = max(1, place.lanes)
         self._free = [0.0] * self.lanes  # heap: when each lane is next free (days)
@@ -171,7 +180,7 @@ class BorderPost:
         return seizer, held
 
 
-class Trail:
+class Trail(EnforcementPoint):
     """An informal crossing watched by border-guard patrols.
 
     Lever: `policy.patrol_allocation` (static: equal strength on every trail of a country;
@@ -179,12 +188,7 @@ class Trail:
     """
 
     def __init__(self, sim: Sim, index: int, place: Place, officers: list[Officer], corruption: Corruption) -> None:
-        self.sim = sim
-        self.place = place
-        self.node = place.id
-        self.officers = officers
-        self.corruption = corruption
-        self.rng = sim.stream("border.trail", index)
+        super().__init__(sim, "trail", index, place, officers, corruption)
         self.strength = 1.0  # relative patrol strength; averages 1 over a country's trails
         self.sightings = 0.0  # smoothed recent sightings: the patrols' intelligence picture
 
