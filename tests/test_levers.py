@@ -62,9 +62,9 @@ CASES = [
               ("policy.inspection_targeting=risk_based",), "shipments_seized", +1),
     LeverCase("interdiction_focus", (), ("policy.interdiction_focus=[ot_highway]", "policy.focus_multiplier=5"),
               "seizure rate at ot_highway", +1, measure=lambda r: seizure_rate_at(r, "ot_highway")),
-    # Displacement, the traffickers' learned response to the focus, is slower and noisier: a year, more seeds.
+    # Displacement, the traffickers' learned response to the focus, is slower and noisier: a year, 16 seeds.
     LeverCase("interdiction_focus", (), ("policy.interdiction_focus=[ot_highway]", "policy.focus_multiplier=5"),
-              "flow_share.ot_highway", -1, days=365, seeds=range(10)),
+              "flow_share.ot_highway", -1, days=365, seeds=range(16)),
     # Informal crossings see few seizures per run: more seeds.
     LeverCase("patrol_allocation", ("policy.patrol_allocation=static",),
               ("policy.patrol_allocation=intelligence_led",), "informal_interdiction_rate", +1,
