@@ -11,7 +11,7 @@ from omegaconf import DictConfig
 
 from sim.config import ConfigError, compose, to_params
 from sim.core.frames import FrameRecorder
-from sim.core.model import CorridorModel
+from sim.core.model import CorridorModel, few_collections
 from sim.results import RunResult
 from sim.world import from_config
 
@@ -35,14 +35,15 @@ def simulate(cfg: DictConfig, progress: bool | None = False) -> RunResult:
     else:
         model.run()
     ran = time.perf_counter()
-    result = RunResult(
-        summary=model.summary(),
-        timeseries=model.timeseries(),
-        events=model.log.frame(),
-        config=cfg,
-        timings={"build": built - started, "run": ran - built},
-        frames=frames.to_dict(),
-    )
+    with few_collections():
+        result = RunResult(
+            summary=model.summary(),
+            timeseries=model.timeseries(),
+            events=model.log.frame(),
+            config=cfg,
+            timings={"build": built - started, "run": ran - built},
+            frames=frames.to_dict(),
+        )
     result.timings["collect"] = time.perf_counter() - ran
     return result
 
