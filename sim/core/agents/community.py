@@ -66,7 +66,8 @@ class Community(mesa.Agent):
         self._trust_baseline = _beta_with_mean(rng, c.trust_mean, size)
         self.trust = self._trust_baseline.copy()
         self.mean_trust = float(self.trust.mean()) if size else 0.0  # kept with each daily update
-        self._reverting: tuple[float, np.ndarray] | None = None  # (reversion rate, rate x baseline trust)
+        # (reversion rate, rate x baseline trust, rate x its mean), kept while the rate stands
+        self._reverting: tuple[float, np.ndarray, float] | None = None
         self.status = np.zeros(size, dtype=np.int8)
         self.times_trafficked = np.zeros(size, dtype=np.int16)
         self.protected_until = np.zeros(size, dtype=np.float32)
@@ -117,13 +118,17 @@ class Community(mesa.Agent):
         # trust' = (trust (1 - push - pull) + push) (1 - r) + r baseline, in place in three passes
         r = c.trust_reversion
         if self._reverting is None or self._reverting[0] != r:
-            self._reverting = (r, r * self._trust_baseline)
-        self.trust *= (1.0 - push - pull) * (1.0 - r)
+            self._reverting = (r, r * self._trust_baseline, r * float(self._trust_baseline.mean()))
+        keep, add = (1.0 - push - pull) * (1.0 - r), push * (1.0 - r)
+        self.trust *= keep
         self.trust += self._reverting[1]
-        self.trust += push * (1.0 - r)
-        np.minimum(self.trust, 1.0, out=self.trust)  # ufuncs in place: np.clip wraps them at a cost
-        np.maximum(self.trust, 0.0, out=self.trust)
-        self.mean_trust = float(self.trust.mean())
+        self.trust += add
+        if keep < 0.0 or push + pull > 1.0:  # only then can trust leave [0, 1] (all terms are >= 0)
+            np.minimum(self.trust, 1.0, out=self.trust)
+            np.maximum(self.trust, 0.0, out=self.trust)
+            self.mean_trust = float(self.trust.mean())
+        else:  # the same affine map moves the mean: no pass over the residents needed
+            self.mean_trust = self.mean_trust * keep + self._reverting[2] + add
         self._release(self.sim.env.now)
         self._clear_seen()
 

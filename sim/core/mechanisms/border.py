@@ -90,12 +90,17 @@ class BorderPost(EnforcementPoint):
         self.delay_hours = np.zeros(days)
         self._days = days
         per_day = sim.params.border.platoons_per_day
+        self._gaps: list[float] = []
         self._platoon_size = place.legit_traffic / per_day
         self._next_platoon = self._draw_gap() if self._platoon_size > 0 else float("inf")
 
     def _draw_gap(self) -> float:
-        """Time to the next platoon of legitimate traffic (a Poisson process)."""
-        return float(self._traffic_rng.exponential(1.0 / self.sim.params.border.platoons_per_day))
+        """Time to the next platoon of legitimate traffic (a Poisson process); drawn in blocks, since a
+        year holds thousands of platoons per post."""
+        if not self._gaps:
+            block = self._traffic_rng.exponential(1.0 / self.sim.params.border.platoons_per_day, 256)
+            self._gaps = block.tolist()[::-1]
+        return self._gaps.pop()
 
     def _admit(self, arrived: float, service_days: float) -> float:
         """Give the arrival the first lane free (FCFS); returns when it starts."""
@@ -119,17 +124,22 @@ class BorderPost(EnforcementPoint):
         it shrinks (shipments are still targeted): the practice that keeps real borders from gridlock, and
         a gap smugglers can use. Delay per vehicle is the wait for a lane plus its own clearance.
         """
+        if self._next_platoon > until:
+            return
         p = self.sim.params
         b = p.border
         vehicles = self._platoon_size
+        # The policy is the same for every platoon admitted here (it changes only at the start of a day).
+        inspected = b.clearance_minutes + policy.inspection_share(p, self.node) * b.inspection_minutes
+        backlog_per_waiting = vehicles * inspected / 60.0 / self.lanes  # hours
+        last_day = self._days - 1
         while self._next_platoon <= until:
             arrived = self._next_platoon
             self._next_platoon = arrived + self._draw_gap()
-            inspected = b.clearance_minutes + policy.inspection_share(p, self.node) * b.inspection_minutes
-            backlog_hours = self.queue_length(arrived) * vehicles * inspected / 60.0 / self.lanes
-            minutes_each = inspected if backlog_hours <= b.max_queue_hours else b.clearance_minutes
+            waved_through = self.queue_length(arrived) * backlog_per_waiting > b.max_queue_hours
+            minutes_each = b.clearance_minutes if waved_through else inspected
             start = self._admit(arrived, vehicles * minutes_each / MINUTES_PER_DAY)
-            day = min(int(start), self._days - 1)
+            day = min(int(start), last_day)
             self.legit_vehicles[day] += vehicles
             self.delay_hours[day] += vehicles * ((start - arrived) * 24.0 + minutes_each / 60.0)
 

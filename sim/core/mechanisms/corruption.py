@@ -15,7 +15,6 @@ import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from mesa.agent import AgentSet
 
 from sim.core import policy
 from sim.core.agents.officer import Agency, Force, Officer
@@ -54,7 +53,6 @@ class Corruption:
             force.hire(model, Agency.POLICE, country, None, integrity(o.police_per_country))
             force.hire(model, Agency.INTELLIGENCE, country, None, integrity(o.analysts_per_country))
             force.hire(model, Agency.FIU, country, None, integrity(o.fiu_per_country))
-        self._officers = AgentSet(force.officers, random=model.random)  # Mesa's set of them, for select()
         self.unit_size = {u: len(xs) for u, xs in force.units.items()}
         self.unit_corrupt = dict.fromkeys(force.units, 0)
         self.corrupt_at = dict.fromkeys(force.at, 0)  # corrupt officers per post or trail (for frames)
@@ -136,8 +134,9 @@ class Corruption:
         return pick(self.rng, contacts)
 
     def _corrupt_officers(self) -> list[Officer]:
-        """This force's corrupt officers, in the order they were hired."""
-        return list(self._officers.select(lambda x: x.corrupt))
+        """This force's corrupt officers, in the order they were hired (a plain list: this runs twice a
+        day over every officer, where a Mesa AgentSet's select costs twenty times more)."""
+        return [x for x in self.force.officers if x.corrupt]
 
     # ------------------------------------------------------------------ daily processes
     def cultivate(self, org: Any) -> None:
