@@ -74,7 +74,8 @@ class CorridorModel(mesa.Model):
         self.corridor = corridor if corridor is not None else from_config(params)
         self.env = simpy.Environment()
         self.bus = EventBus(self.env)
-        self.record = self.bus.record  # the one event sink (see `record` below), bound without a hop
+        # The one event sink (`sim.core.events`): the log, the counters and the frames listen on the bus.
+        self.record = self.bus.record
         self.log = EventLog(self.bus)
         self.counters = Counters(self.bus, self.days)
         self.levels = Levels(self.days)
@@ -104,11 +105,6 @@ class CorridorModel(mesa.Model):
         self.env.process(self._days())
 
     # ------------------------------------------------------------------ the Sim context
-    def record(self, kind: str, org: int = -1, actor: int = -1, target: int = -1, node: str = "",
-               commodity: str = "", value: float = 0.0, detail: str = "", at: float | None = None) -> None:
-        """The one event sink (`sim.core.events`): log, counters and frames listen here."""
-        self.bus.record(kind, org, actor, target, node, commodity, value, detail, at)
-
     def stream(self, name: str, *key: int, keep: bool = True) -> np.random.Generator:
         """The random stream of a mechanism and purpose (`sim.core.streams`); `keep=False` for one occasion."""
         return self.streams(name, *key) if keep else self.streams.once(name, *key)
