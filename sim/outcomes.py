@@ -28,7 +28,8 @@ class Outcome:
     `kind`: `count` (whole numbers, never below zero), `amount` (money, never below zero), `share`
     (a fraction 0-1), `rate` (a non-negative real, e.g. hours or days). `fmt` formats a value for tables.
     `headline`: among the first outcomes a planner sees; `reported`: in reports by default; `chart`: its
-    daily series is charted in the replay viewer; `series`: a daily column of timeseries.parquet.
+    daily series is one of the replay viewer's charts (a few, so that a room can read them); `series`: a
+    daily column of timeseries.parquet.
     """
 
     key: str
@@ -52,16 +53,16 @@ H, L, N = Better.HIGHER, Better.LOWER, Better.NEUTRAL
 
 #: Every summary outcome, in the order of DESIGN.md section 6 (and of summary.json).
 OUTCOMES: tuple[Outcome, ...] = (
-    Outcome("shipments_attempted", "shipments attempted", "shipments", N, series=True, chart=True,
+    Outcome("shipments_attempted", "shipments attempted", "shipments", N, series=True,
             description="loads that left their origin"),
-    Outcome("shipments_delivered", "shipments delivered", "shipments", L, series=True, chart=True, reported=False),
+    Outcome("shipments_delivered", "shipments delivered", "shipments", L, series=True, reported=False),
     Outcome("shipments_seized", "shipments seized", "shipments", H, series=True, chart=True, headline=False),
     Outcome("interdiction_rate", "interdiction rate", "share of shipments", H, "share", "{:.1%}", headline=True,
             description="seized / (seized + delivered)"),
     Outcome("seized_value", "value seized", "M", H, "amount", "{:.1f}", series=True, reported=False),
     Outcome("delivered_value", "value delivered", "M", L, "amount", "{:.1f}", series=True, reported=False),
     Outcome("arrests", "arrests", "persons", H, series=True, chart=True, headline=True),
-    Outcome("convictions", "convictions", "persons", H, series=True, chart=True),
+    Outcome("convictions", "convictions", "persons", H, series=True),
     Outcome("cells_dismantled", "cells dismantled", "cells", H, series=True, reported=False),
     Outcome("disruption_depth", "disruption depth", "share of arrests", H, "share", "{:.2f}",
             description="share of arrests that took a leader or lieutenant"),
@@ -69,23 +70,23 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("network_members_final", "network members at end", "persons", L, reported=False),
     Outcome("recruits", "recruits", "persons", L, series=True, reported=False),
     Outcome("criminal_revenue", "criminal revenue", "M", L, "amount", "{:.1f}", series=True),
-    Outcome("assets_frozen", "assets frozen", "M", H, "amount", "{:.1f}", series=True, chart=True),
+    Outcome("assets_frozen", "assets frozen", "M", H, "amount", "{:.1f}", series=True),
     Outcome("time_to_action_days", "time to action (median)", "days", L, "rate", "{:.1f}", group="interdiction",
             description="median days from a lead to the arrest it led to"),
     Outcome("corrupt_officer_share", "corrupt officer share (mean)", "share of officers", L, "share", "{:.1%}",
             group="corruption", headline=True),
     Outcome("corrupt_officer_share_final", "corrupt officer share (end)", "share of officers", L, "share",
             "{:.1%}", group="corruption", reported=False),
-    Outcome("bribes_paid", "bribes paid", "M", L, "amount", "{:.2f}", group="corruption", series=True, chart=True,
+    Outcome("bribes_paid", "bribes paid", "M", L, "amount", "{:.2f}", group="corruption", series=True,
             reported=False),
     Outcome("corruption_cases_detected", "corruption cases detected", "officers", H, group="corruption",
             series=True, reported=False),
     Outcome("victims_trafficked", "victims trafficked", "persons", L, group="victims", series=True, chart=True,
             headline=True),
-    Outcome("victims_identified", "victims identified", "persons", H, group="victims", series=True, chart=True),
+    Outcome("victims_identified", "victims identified", "persons", H, group="victims", series=True),
     Outcome("victims_protected", "victims protected", "persons", H, group="victims", series=True, chart=True),
     Outcome("victims_reexploited", "victims re-exploited", "persons", L, group="victims", series=True),
-    Outcome("tips_received", "tips received", "tips", H, group="community", series=True, chart=True),
+    Outcome("tips_received", "tips received", "tips", H, group="community", series=True),
     Outcome("community_trust_final", "community trust (end)", "0-1 scale", H, "share", "{:.3f}", group="community"),
     Outcome("legit_trade_delay_hours", "legitimate trade delay", "hours per vehicle", L, "rate", "{:.2f}",
             group="trade", series=True, chart=True, headline=True),
@@ -100,8 +101,8 @@ LEVELS: tuple[Outcome, ...] = (
             group="corruption", chart=True),
     Outcome("community_trust", "community trust", "0-1 scale", H, "share", "{:.3f}", group="community", chart=True),
     Outcome("network_members", "network members", "persons", L, chart=True),
-    Outcome("criminal_cash", "criminal cash", "M", L, "amount", "{:.1f}", chart=True),
-    Outcome("in_transit", "shipments in transit", "shipments", N, chart=True),
+    Outcome("criminal_cash", "criminal cash", "M", L, "amount", "{:.1f}"),
+    Outcome("in_transit", "shipments in transit", "shipments", N),
 )
 
 FLOW_SHARE_PREFIX = "flow_share."
