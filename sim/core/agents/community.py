@@ -76,6 +76,7 @@ class Community(mesa.Agent):
         self.sightings: list[tuple[float, int, int]] = []  # a heap by time (`sighted` adds)
         # Trafficking weights of residents and their running sum, kept while statuses and attitudes stand.
         self._weights: np.ndarray | None = None
+        self._stale = 0.0  # weight in the running sums of residents taken since they were built
         self.victims_count = 0  # residents being exploited now (kept as statuses change)
         self.protected_count = 0  # residents in a shelter now
         self._next_release = np.inf  # earliest end of a shelter stay or of exploitation
@@ -207,10 +208,13 @@ class Community(mesa.Agent):
     def _approach(self, n: int) -> np.ndarray:
         """n distinct free residents drawn with the trafficking weights (see `traffic`), without replacement.
 
-        The cumulative weights are kept between calls and rebuilt only after attitudes or statuses move
-        (daily update, identification, release): a people shipment then costs a binary search, not a pass
-        over every resident. Draws repeat the weighted pick until n distinct residents are found, which is
-        how numpy's `choice(replace=False, p=...)` samples too.
+        The cumulative weights are kept between calls and rebuilt only after attitudes move or residents
+        become free again (daily update, identification, release): a people shipment then costs a binary
+        search, not a pass over every resident. Residents taken since (trafficked, recruited) keep their
+        old weight in the sums but are passed over when drawn, which samples exactly the remaining free
+        residents by their weights; the sums are rebuilt once such stale weight is half of the total.
+        Draws repeat the weighted pick until n distinct residents are found, which is how numpy's
+        `choice(replace=False, p=...)` samples too.
         """
         if self._weights is None:
             p = self.sim.params
@@ -223,16 +227,18 @@ class Community(mesa.Agent):
         if self._cdf is None:
             self._cdf = np.cumsum(self._weights)
             self._candidates = int(np.count_nonzero(self._weights))
+            self._stale = 0.0
         cdf = self._cdf
         total = float(cdf[-1]) if cdf.size else 0.0
         n = min(n, self._candidates)
-        if n <= 0 or total <= 0:
+        if n <= 0 or total <= self._stale:
             return np.empty(0, dtype=np.int64)
         picked: list[int] = []
+        status = self.status
         while len(picked) < n:
             for i in np.searchsorted(cdf, self.trafficking_draws.random(n - len(picked)) * total, side="right"):
                 i = min(int(i), self.size - 1)
-                if i not in picked:
+                if status[i] == FREE and i not in picked:
                     picked.append(i)
         return np.array(picked, dtype=np.int64)
 
@@ -241,10 +247,16 @@ class Community(mesa.Agent):
         self._weights = self._cdf = None
 
     def _taken(self, residents: np.ndarray) -> None:
-        """These residents are no longer free: they drop out of the trafficking weights."""
-        if self._weights is not None and residents.size:
-            self._weights[residents] = 0.0
-            self._cdf = None
+        """These residents are no longer free: they drop out of the trafficking weights (see `_approach`)."""
+        if self._weights is None or not residents.size:
+            return
+        weights = self._weights[residents]
+        self._weights[residents] = 0.0
+        if self._cdf is not None:
+            self._candidates -= int(np.count_nonzero(weights))
+            self._stale += float(weights.sum())
+            if self._stale > 0.5 * float(self._cdf[-1]):
+                self._cdf = None
 
     def recruit(self) -> int | None:
         """One vulnerable free resident joins an organisation, or None when nobody is vulnerable enough."""

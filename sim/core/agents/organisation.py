@@ -98,6 +98,7 @@ class Organisation(mesa.Agent):
         self.checkpoints_on_routes = list(dict.fromkeys(c for r in self.routes for c in r.checkpoints))
         self._structure: dict[str, Any] | None = None
         self._settled = False  # no vacancy since the structure last changed: nothing to replace
+        self._fixed_costs: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
         self._build_network(localities)
 
     # ------------------------------------------------------------------ structure
@@ -271,8 +272,17 @@ class Organisation(mesa.Agent):
             return None
         if rng.random() < n.exploration:
             return pick(rng, options)
-        per_day = self.sim.params.shipments.transport_cost_per_day
-        costs = [r.cost + per_day * r.days + fees + value * self.route_risk(r) for r in options]
+        fixed = self._fixed_costs.get(commodity)
+        if fixed is None:  # travel cost of each option, and its checkpoints: the same for every shipment
+            per_day = self.sim.params.shipments.transport_cost_per_day
+            fixed = self._fixed_costs[commodity] = [(r.cost + per_day * r.days, r.checkpoints) for r in options]
+        risk = self.risk
+        costs = []
+        for travel, checkpoints in fixed:
+            survive = 1.0
+            for node in checkpoints:
+                survive *= 1.0 - risk[node]
+            costs.append(travel + fees + value * (1.0 - survive))
         cheapest = min(costs)
         scale = max(n.route_temperature * value, 1e-9)
         weights = [math.exp(-(c - cheapest) / scale) for c in costs]  # a handful of routes: plain floats
