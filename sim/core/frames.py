@@ -10,13 +10,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sim.core.agents.organisation import Role
+
 if TYPE_CHECKING:
     from sim.core.events import Event
     from sim.core.model import CorridorModel
     from sim.world.corridor import Link
 
 FRAMES_FORMAT = "sim-frames/1"
-ROLES = ("leader", "lieutenant", "courier", "recruiter")
+ROLES = tuple(role.value for role in Role)  # leader, lieutenant, courier, recruiter
 
 
 class FrameRecorder:
@@ -59,7 +61,6 @@ class FrameRecorder:
         self._org_index = {o.unique_id: i for i, o in enumerate(model.organisations)}
         self._orgs = {o.unique_id: o for o in model.organisations}
 
-
     def _day(self, event: Event) -> int:
         return min(int(event.day), self.days - 1)
 
@@ -87,8 +88,8 @@ class FrameRecorder:
         for i, org in enumerate(m.organisations):
             counts = org.role_counts()
             self.org_members[day, i] = len(org.active_members)
-            for j, role in enumerate(ROLES):
-                self.org_roles[day, i, j] = counts.get(role, 0)  # type: ignore[call-overload]
+            for j, role in enumerate(Role):
+                self.org_roles[day, i, j] = counts[role]
             self.org_cash[day, i] = org.cash + org.dirty
 
     def to_dict(self) -> dict[str, Any]:
