@@ -27,7 +27,6 @@ class Sim(Protocol):
 
     env: simpy.Environment
     params: SimConfig
-    agents_by_type: Any  # Mesa's registry: agent class -> AgentSet
 
     def record(self, kind: str, org: int = -1, actor: int = -1, target: int = -1, node: str = "",
                commodity: str = "", value: float = 0.0, detail: str = "", at: float | None = None) -> None: ...
@@ -81,15 +80,12 @@ class Standalone(mesa.Model):
         self.env = simpy.Environment()
         self.params = params if params is not None else SimConfig()
         self.bus = EventBus(self.env)
+        self.record = self.bus.record  # the event sink, as in the full model
         self.events: list[Event] = []
         self.bus.listen(self.bus.kinds, self.events.append)
 
-    def record(self, kind: str, org: int = -1, actor: int = -1, target: int = -1, node: str = "",
-               commodity: str = "", value: float = 0.0, detail: str = "", at: float | None = None) -> None:
-        self.bus.record(kind, org, actor, target, node, commodity, value, detail, at)
-
     def stream(self, name: str, *key: int, keep: bool = True) -> np.random.Generator:
-        return self.streams(name, *key) if keep else self.streams.once(name, *key)
+        return self.streams(name, *key, keep=keep)
 
     def kinds(self) -> list[str]:
         """The kinds of the events recorded so far, in order."""
@@ -98,7 +94,6 @@ class Standalone(mesa.Model):
 
 class Hiring(Protocol):
     """The facilitator market (`FacilitatorMarket.hire`): an active facilitator of a kind, or None."""
-
 
     def hire(self, org: Any, kind: str, country: str) -> Any: ...
 

@@ -107,7 +107,7 @@ class CorridorModel(mesa.Model):
     # ------------------------------------------------------------------ the Sim context
     def stream(self, name: str, *key: int, keep: bool = True) -> np.random.Generator:
         """The random stream of a mechanism and purpose (`sim.core.streams`); `keep=False` for one occasion."""
-        return self.streams(name, *key) if keep else self.streams.once(name, *key)
+        return self.streams(name, *key, keep=keep)
 
     def at_end_of_day(self, callback: Callable[[int], None]) -> None:
         """Call `callback(day)` once each day has ended (the replay frames read the day's state there)."""

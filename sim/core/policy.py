@@ -14,15 +14,14 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from sim.config.schema import LEVER_SPECS
+
 if TYPE_CHECKING:
     from sim.config.schema import PolicyConfig, SimConfig
     from sim.world import Corridor
 
-LEVERS = (
-    "intel_sharing", "joint_task_force", "inspection_rate", "inspection_targeting", "interdiction_focus",
-    "focus_multiplier", "patrol_allocation", "financial_controls", "oversight", "officer_pay",
-    "whistleblower_protection", "community_engagement", "victim_protection", "prevention", "targeting",
-)
+#: The levers, by name without `policy.` (the schema's `PolicyConfig` is the one list).
+LEVERS = tuple(LEVER_SPECS)
 
 
 # ------------------------------------------------------------------------------------------------ border

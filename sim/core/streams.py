@@ -28,7 +28,10 @@ class Streams:
         self.seed = int(seed)
         self._made: dict[tuple[str, tuple[int, ...]], np.random.Generator] = {}
 
-    def __call__(self, name: str, *key: int) -> np.random.Generator:
+    def __call__(self, name: str, *key: int, keep: bool = True) -> np.random.Generator:
+        """The stream for this name and key; `keep=False` for one occasion (see `once`)."""
+        if not keep:
+            return self.once(name, *key)
         ident = (name, tuple(int(k) for k in key))
         rng = self._made.get(ident)
         if rng is None:

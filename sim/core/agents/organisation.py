@@ -253,12 +253,6 @@ class Organisation(mesa.Agent):
         self._structure = None
 
     # ------------------------------------------------------------------ route choice
-    def route_risk(self, route: Route) -> float:
-        survive = 1.0
-        for node in route.checkpoints:
-            survive *= 1.0 - self.risk[node]
-        return 1.0 - survive
-
     def choose_route(self, commodity: str, value: float, fees: float) -> Route | None:
         """Softmax over expected cost (travel + fees + value at risk), with exploration.
 
