@@ -30,7 +30,8 @@ def simulate(cfg: DictConfig, progress: bool | None = False) -> RunResult:
     if show:
         from tqdm import tqdm
 
-        with tqdm(total=model.days, unit="day", desc=str(cfg.scenario_name), delay=0.5, leave=False) as bar:
+        total = model.warmup_days + model.days  # the warm-up's days count too: they take as long
+        with tqdm(total=total, unit="day", desc=str(cfg.scenario_name), delay=0.5, leave=False) as bar:
             model.run(on_day=lambda _day: bar.update(1))
     else:
         model.run()

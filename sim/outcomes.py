@@ -25,7 +25,8 @@ class Better(IntEnum):
 class Outcome:
     """One outcome: its summary key, how people read it, and how to judge and show it.
 
-    `kind`: `count` (whole numbers, never below zero), `amount` (money, never below zero), `share`
+    `kind`: `count` (whole numbers, never below zero), `amount` (money; never below zero but for a net
+    amount, `criminal_profit`), `share`
     (a fraction 0-1), `rate` (a non-negative real, e.g. hours or days). `fmt` formats a value for tables.
     `headline`: among the first outcomes a planner sees; `reported`: in reports by default; `chart`: its
     daily series is one of the replay viewer's charts (a few, so that a room can read them); `series`: a
@@ -63,16 +64,42 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("delivered_value", "value delivered", "M", L, "amount", "{:.1f}", series=True, reported=False),
     Outcome("arrests", "arrests", "persons", H, series=True, chart=True, headline=True),
     Outcome("convictions", "convictions", "persons", H, series=True),
+    Outcome("convictions_organisers", "convictions of organisers", "persons", H, reported=False,
+            description="convictions of leaders and lieutenants (among convictions), where victims' testimony "
+                        "counts most"),
+    Outcome("trials_pending", "trials pending at the end", "persons", N, reported=False,
+            description="arrested persons whose trial had not ended by the last day: neither convicted nor "
+                        "acquitted yet"),
     Outcome("cells_dismantled", "cells dismantled", "cells", H, series=True, reported=False),
+    Outcome("recovery_time_days", "cell recovery time (median)", "days", L, "rate", "{:.0f}",
+            description="median days from a cell stopping (headless, cut off from its core or dismantled) "
+                        "to its working again, over outages that ended in the run"),
+    Outcome("orders_unfilled", "market orders unfilled", "orders", H, series=True, reported=False,
+            description="orders no organisation could ship (no working courier, cash, credit or route)"),
+    Outcome("loads_lost", "loads lost with arrested couriers", "shipments", H, series=True, reported=False,
+            description="loads whose courier was arrested on the way (through a tip or a lead)"),
+    Outcome("organisations_entered", "organisations entered", "organisations", L, series=True, reported=False,
+            description="new organisations drawn in by unmet demand at high prices"),
+    Outcome("price_index_final", "price index (end)", "x base price", N, "rate", "{:.2f}", reported=False,
+            description="mean over commodities of the market price relative to the base: risk and scarcity"),
     Outcome("disruption_depth", "disruption depth", "share of arrests", H, "share", "{:.2f}",
             description="share of arrests that took a leader or lieutenant"),
     Outcome("network_members_initial", "network members at start", "persons", N, reported=False),
     Outcome("network_members_final", "network members at end", "persons", L, reported=False),
     Outcome("recruits", "recruits", "persons", L, series=True, reported=False),
-    Outcome("criminal_revenue", "criminal revenue", "M", L, "amount", "{:.1f}", series=True),
+    Outcome("criminal_revenue", "criminal revenue (gross)", "M", L, "amount", "{:.1f}", series=True,
+            description="the organisations' gross proceeds: what delivered loads sold for, before any cost "
+                        "(the same sum as delivered_value); net of costs it is criminal_profit"),
+    Outcome("criminal_profit", "criminal profit (net)", "M", L, "amount", "{:.1f}", series=True,
+            description="criminal revenue less what the organisations spent: purchases, transport, facilitator "
+                        "and laundering fees, bribes, pay and recruitment (before assets frozen); can be negative"),
     Outcome("assets_frozen", "assets frozen", "M", H, "amount", "{:.1f}", series=True),
     Outcome("time_to_action_days", "time to action (median)", "days", L, "rate", "{:.1f}", group="interdiction",
-            description="median days from a lead to the arrest it led to"),
+            description="median days from a lead to the police operation it reached (an arrest, a failed "
+                        "arrest or a leak), over leads that reached one; dropped leads are in leads_dropped_share"),
+    Outcome("leads_dropped_share", "leads dropped", "share of leads", L, "share", "{:.1%}", group="interdiction",
+            description="share of leads settled in the run that never reached a police operation: lost between "
+                        "agencies, or stale (the target no longer free when the police could act)"),
     Outcome("corrupt_officer_share", "corrupt officer share (mean)", "share of officers", L, "share", "{:.1%}",
             group="corruption", headline=True),
     Outcome("corrupt_officer_share_final", "corrupt officer share (end)", "share of officers", L, "share",

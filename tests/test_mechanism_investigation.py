@@ -1,6 +1,7 @@
 """The investigation pipeline and the courts alone, on the tiny world's two countries: which leads are
-taken, how long they take with and without intelligence sharing, losses between agencies, queue order
-under targeting, arrests, trials and their verdicts."""
+taken, how long they take with and without intelligence sharing, losses between agencies, how each lead
+ends (acted on or dropped), queue order under targeting, what leads tell the intelligence picture,
+arrests, trials and their verdicts."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+import simpy
 
 from sim.core.agents.facilitator import Facilitator, FacilitatorKind
 from sim.core.agents.organisation import Role
 from sim.core.agents.status import Status
+from sim.core.events import EventBus
 from sim.core.mechanisms.investigation import Investigations
 from sim.core.mechanisms.justice import Justice
 from sim.core.mechanisms.market import FacilitatorMarket
@@ -48,16 +51,37 @@ class FakeIntegrity:
         return self.share
 
 
+@dataclass
+class FakePicture:
+    """Records what leads tell the intelligence picture (`Intelligence.lead`)."""
+
+    calls: list = field(default_factory=list)
+
+    def lead(self, source: str, country: str, org_ids, quality: float) -> None:
+        self.calls.append((source, country, list(org_ids), quality))
+
+
+def starting_at(sim, start: float):
+    """The standalone sim with its clock starting at `start` (negative: a warm-up), the event sink on it."""
+    sim.env = simpy.Environment(initial_time=start)
+    sim.bus = EventBus(sim.env)
+    sim.record = sim.bus.record
+    sim.bus.listen(sim.bus.kinds, sim.events.append)
+    return sim
+
+
 class Pipeline:
-    def __init__(self, seed: int = 0, police_corrupt: float = 0.0, **sections) -> None:
+    def __init__(self, seed: int = 0, police_corrupt: float = 0.0, start: float = 0.0, **sections) -> None:
         self.sim = sim = standalone(seed, **sections)
+        if start:
+            starting_at(sim, start)
         self.world = corridor()
         self.justice = Justice(sim)
         self.market = FacilitatorMarket(sim, self.world.countries)
         self.inv = Investigations(sim, self.world.countries, self.justice, self.market)
         self.org = organisation(sim, self.world)
-        self.residents, self.tracing = FakeResidents(), FakeTracing()
-        self.inv.connect([self.org], self.residents, self.tracing, FakeIntegrity(police_corrupt))
+        self.residents, self.tracing, self.picture = FakeResidents(), FakeTracing(), FakePicture()
+        self.inv.connect([self.org], self.residents, self.tracing, FakeIntegrity(police_corrupt), self.picture)
 
     def targets(self, n: int, country: str = "A") -> list[Facilitator]:
         return [Facilitator(self.sim, FacilitatorKind.FORGER, country) for _ in range(n)]
@@ -202,6 +226,8 @@ def test_time_to_action_is_from_lead_to_arrest() -> None:
 
 
 def test_a_leaky_police_lets_every_target_go() -> None:
+    """A leaked operation is still action (the police acted; the target was warned): it counts in time to
+    action; lost leads are dropped."""
     p = Pipeline(police_corrupt=1.0, **merged(NO_QUEUES, investigation={"leak_weight": 1.0}))
     for target in p.targets(30):
         p.inv.open(target, "tip", "A")
@@ -210,7 +236,78 @@ def test_a_leaky_police_lets_every_target_go() -> None:
     assert len(p.kinds("lead_leaked")) == 30 - lost
     assert lost < 30
     assert p.kinds("arrest") == []
-    assert p.inv.time_to_action == []
+    assert dict(p.inv.fates) == {"leaked": 30 - lost, "lost": lost} if lost else {"leaked": 30}
+    assert len(p.inv.time_to_action) == 30 - lost
+    assert p.inv.dropped_share() == pytest.approx(lost / 30)
+
+
+def test_every_lead_has_one_fate_and_failed_arrests_count_as_action() -> None:
+    p = Pipeline(**merged(NO_QUEUES, investigation={"arrest_prob": 0.5, "lead_loss_when_siloed": 0.5},
+                          policy={"intel_sharing": 0.0}))
+    n = 200
+    for target in p.targets(n):
+        p.inv.open(target, "tip", "A")
+    p.sim.env.run(until=3000)
+    fates = p.inv.fates
+    assert sum(fates.values()) == n
+    assert fates["lost"] == len(p.kinds("lead_lost"))
+    assert fates["arrested"] == len(p.kinds("arrest"))
+    assert fates["missed"] == len(p.kinds("operation")) - fates["arrested"]
+    assert fates["missed"] > 0
+    assert len(p.inv.time_to_action) == fates["arrested"] + fates["missed"]
+    # domestic loss 0.5 x 0.5 = 0.25
+    assert abs(p.inv.dropped_share() - 0.25) < 4 * math.sqrt(0.25 * 0.75 / n)
+
+
+def test_a_lead_whose_target_was_taken_meanwhile_goes_stale() -> None:
+    """Slow sharing: while a lead waits, its target is arrested through a seizure; when the police come to
+    act the lead is dropped as stale, and is not in time to action."""
+    p = Pipeline(**merged(NO_QUEUES, investigation={"lead_loss_when_siloed": 0.0, "domestic_request_days": 50.0},
+                          policy={"intel_sharing": 0.0}, justice={"trial_delay_days": 10_000.0}))
+    targets = p.targets(10)
+    for target in targets:
+        p.inv.open(target, "tip", "A")
+    p.sim.env.run(until=0.5)
+    for target in targets[:4]:
+        p.inv.arrest(target, "seizure", "A", 1.0, False)
+    p.sim.env.run(until=3000)
+    assert p.inv.fates["stale"] >= 3  # (a lead may, rarely, reach the police within half a day)
+    assert p.inv.fates["stale"] + p.inv.fates["arrested"] == 10
+    assert len(p.inv.time_to_action) == p.inv.fates["arrested"]
+    assert p.inv.dropped_share() == pytest.approx(p.inv.fates["stale"] / 10)
+
+
+def test_fates_before_day_zero_are_not_measured() -> None:
+    """During a warm-up (negative time) leads run as usual, but their fates and times are not results."""
+    p = Pipeline(start=-100.0, **merged(NO_QUEUES, investigation={"lead_loss_when_siloed": 0.0}))
+    early, late = p.targets(5), p.targets(5)
+    for target in early:
+        p.inv.open(target, "tip", "A")
+    p.sim.env.run(until=-1.0)  # the early leads are long settled (~19 days each)
+    assert len(p.kinds("arrest")) == 0  # nothing is recorded in the warm-up either
+    for target in late:
+        p.inv.open(target, "tip", "A")
+    p.sim.env.run(until=2000)
+    assert sum(p.inv.fates.values()) == 5
+    assert len(p.inv.time_to_action) == 5
+
+
+def test_no_settled_lead_no_dropped_share() -> None:
+    assert Pipeline(**NO_QUEUES).inv.dropped_share() is None
+
+
+def test_leads_tell_the_picture_which_organisations_they_name() -> None:
+    p = Pipeline(**NO_QUEUES)
+    courier = p.member(Role.COURIER)
+    forger = p.targets(1, "B")[0]
+    forger.hire(p.org.unique_id)
+    forger.hire(555)
+    p.inv.open(courier, "talk", "A")
+    p.inv.open(forger, "financial", "B")
+    p.inv.open(courier, "tip", "A")  # already pursued: no lead, nothing told
+    q = p.sim.params.investigation
+    assert p.picture.calls == [("talk", "A", [p.org.unique_id], q.quality_talk),
+                               ("financial", "B", sorted([p.org.unique_id, 555]), q.quality_financial)]
 
 
 def test_arrest_chance_grows_with_lead_quality() -> None:

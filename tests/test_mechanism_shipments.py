@@ -11,6 +11,7 @@ from sim.core.agents.organisation import Organisation
 from sim.core.mechanisms.border import Border
 from sim.core.mechanisms.communities import Communities
 from sim.core.mechanisms.corruption import Corruption
+from sim.core.mechanisms.demand import Order
 from sim.core.mechanisms.shipments import Shipments
 from sim.core.mechanisms.victims import Victims
 from sim.world.corridor import Link
@@ -31,7 +32,8 @@ from tests.tiny_world import (
 )
 
 SEIZE_ALL = {"policy": {"inspection_rate": 1.0}, "shipments": {"detectability_drugs": 1.0,
-                                                                "detectability_people": 1.0}}
+                                                                "detectability_people": 1.0,
+                                                                "courier_arrest_post": 1.0}}
 
 
 class Run:
@@ -56,11 +58,15 @@ class Run:
         self.hiring = hiring if hiring is not None else FakeHiring()
         self.shipments.connect([self.org, self.rival], self.hiring, self.arrests, self.leads, self.residents)
 
-    def send(self, at: float = 0.0) -> None:
+    def order(self, loads: float = 1.0) -> Order:
+        """A market order of the organisation's first commodity."""
+        return Order(self.org.commodities[0], loads)
+
+    def send(self, at: float = 0.0, loads: float = 1.0) -> None:
         env = self.sim.env
         if at > env.now:
             env.run(until=at)
-        assert self.shipments.dispatch(self.org)
+        assert self.shipments.dispatch(self.org, self.order(loads))
 
     def events(self, kind: str) -> list:
         return [e for e in self.sim.events if e.kind == kind]
@@ -166,7 +172,7 @@ def test_a_seized_shipment_can_give_a_lead_on_its_facilitator() -> None:
 
 def test_a_trail_patrol_that_always_meets_seizes() -> None:
     r = Run(via="trail1", cash=0.0, border={"patrol_encounter_prob": 1.0, "max_encounter_prob": 1.0},
-            shipments={"detectability_drugs": 1.0})
+            shipments={"detectability_drugs": 1.0, "courier_arrest_trail": 1.0})
     r.send()
     r.sim.env.run(until=10)
     (seizure,) = r.events("seizure")
@@ -212,12 +218,18 @@ def test_a_seized_load_is_not_seen_beyond_the_post() -> None:
     assert r.communities.by_node["town"].sightings == []
 
 
-def test_a_courier_on_a_shipment_is_busy() -> None:
+def test_a_courier_is_busy_on_the_road_on_the_way_home_and_at_rest() -> None:
     r = Run(policy={"inspection_rate": 0.0}, network={"cells_per_org": 1, "couriers_per_cell": 1})
+    n = r.sim.params.network
     r.send()
-    assert not r.shipments.dispatch(r.org)  # the only courier is on the road
-    r.sim.env.run(until=route_via(r.world, "gate").days + 1.0)
-    assert r.shipments.dispatch(r.org)
+    assert not r.shipments.dispatch(r.org, r.order())  # the only courier is on the road
+    days = route_via(r.world, "gate").days
+    back = days + days * n.courier_return_factor + n.courier_rest_days
+    r.sim.env.run(until=back - 0.01)
+    assert r.events("delivery")
+    assert not r.shipments.dispatch(r.org, r.order())  # delivered, but on his way home or resting
+    r.sim.env.run(until=back + 0.01)
+    assert r.shipments.dispatch(r.org, r.order())
 
 
 def test_a_seized_people_shipment_identifies_its_victims() -> None:
@@ -243,7 +255,7 @@ def test_a_seized_people_shipment_identifies_its_victims() -> None:
 def test_people_shipments_need_someone_to_go() -> None:
     r = Run(commodities=("people",), community={"vulnerability_mean": 0.001})
     r.communities.by_node["home"].vulnerability[:] = 0.0
-    assert not r.shipments.dispatch(r.org)
+    assert not r.shipments.dispatch(r.org, r.order())
     assert r.shipments.in_transit == 0
     assert "shipment_departed" not in r.sim.kinds()
 

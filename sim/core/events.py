@@ -36,10 +36,11 @@ LOGGED_KINDS = (
     "bribe", "officer_corrupted", "corruption_case", "arrest", "lead_opened", "lead_shared", "lead_lost",
     "lead_leaked", "operation", "tip", "victim_identified", "victim_protected", "trafficked", "reexploited",
     "conviction", "acquittal", "asset_freeze", "lead_developed", "policy_change", "laundering", "recruitment",
-    "promotion", "cell_dismantled",
+    "promotion", "cell_dismantled", "cell_recovered", "load_lost", "order_unfilled", "organisation_founded",
 )
-#: Kinds that only feed counters and frames (none yet: a shipment's legs are the shipments' own results).
-QUIET_KINDS: tuple[str, ...] = ()
+#: Kinds that only feed counters, not the event log: what organisations spend (purchases, pay, fees, a few
+#: thousand a year) is accounted for in `criminal_expenses` without doubling events.parquet.
+QUIET_KINDS: tuple[str, ...] = ("expense",)
 
 ONE, VALUE = "one", "value"
 #: kind -> the daily counters it adds to, each by one or by the event's value.
@@ -50,9 +51,13 @@ COUNTED: dict[str, tuple[tuple[str, str], ...]] = {
     "arrest": (("arrests", ONE),),
     "conviction": (("convictions", ONE),),
     "cell_dismantled": (("cells_dismantled", ONE),),
+    "load_lost": (("loads_lost", ONE),),
+    "order_unfilled": (("orders_unfilled", ONE),),
+    "organisation_founded": (("organisations_entered", ONE),),
     "recruitment": (("recruits", ONE),),
     "asset_freeze": (("assets_frozen", VALUE),),
-    "bribe": (("bribes_paid", VALUE),),
+    "bribe": (("bribes_paid", VALUE), ("criminal_expenses", VALUE)),
+    "expense": (("criminal_expenses", VALUE),),
     "corruption_case": (("corruption_cases_detected", ONE),),
     "trafficked": (("victims_trafficked", VALUE),),
     "reexploited": (("victims_reexploited", VALUE),),
@@ -87,9 +92,9 @@ class EventBus:
         """Record an event now (or at time `at`, when it is known ahead). `detail` qualifies the kind (a role,
         a lead source, a lever...)."""
         listeners = self._listeners[kind]
-        if listeners:
-            event = Event(round(self._env.now if at is None else at, 6), kind, org, actor, target, node, commodity,
-                          float(value), detail)
+        when = self._env.now if at is None else at
+        if listeners and when >= 0.0:  # nothing of the warm-up (negative time) is recorded
+            event = Event(round(when, 6), kind, org, actor, target, node, commodity, float(value), detail)
             for listen in listeners:
                 listen(event)
 

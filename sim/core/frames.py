@@ -67,8 +67,23 @@ class FrameRecorder:
     def seizure(self, event: Event) -> None:
         self.seizures[self._day(event), self.node_index[event.node]] += 1
 
+    def _grow(self) -> None:
+        """New organisations entered (`demand.entry_*`): one more column each, zero before they existed."""
+        orgs = self.model.organisations
+        extra = len(orgs) - self.org_members.shape[1]
+        if extra > 0:
+            pad = ((0, 0), (0, extra))
+            self.org_members = np.pad(self.org_members, pad)
+            self.org_arrests = np.pad(self.org_arrests, pad)
+            self.org_cash = np.pad(self.org_cash, pad)
+            self.org_roles = np.pad(self.org_roles, (*pad, (0, 0)))
+            self._org_index = {o.unique_id: i for i, o in enumerate(orgs)}
+            self._orgs = {o.unique_id: o for o in orgs}
+
     def arrest(self, event: Event) -> None:
         day = self._day(event)
+        if event.org not in self._orgs:
+            self._grow()
         org = self._orgs.get(event.org)
         if org is None:
             return  # a facilitator: no locality, no organisation
@@ -85,16 +100,18 @@ class FrameRecorder:
             self.queue[day, self.node_index[node]] = post.queue_length(m.env.now)
         for node, community in m.communities.items():
             self.trust[day, self.node_index[node]] = community.mean_trust if community.size else np.nan
+        self._grow()
         for i, org in enumerate(m.organisations):
             counts = org.role_counts()
             self.org_members[day, i] = len(org.active_members)
             for j, role in enumerate(Role):
                 self.org_roles[day, i, j] = counts[role]
-            self.org_cash[day, i] = org.cash + org.dirty
+            self.org_cash[day, i] = org.cash + org.dirty + m.finance.wealth(org.unique_id)
 
     def to_dict(self) -> dict[str, Any]:
         """The frames as plain lists (JSON-ready), with the static tables the viewer needs."""
         m = self.model
+        self._grow()
         self.edge_flow[:] = 0
         column = [self.edge_index[link] for link in m.corridor.links]  # corridor link index -> frame column
         for (day, link), count in m.shipments.leg_use.items():

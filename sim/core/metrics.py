@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from sim.core.mechanisms.shipments import Shipments
 
 LEVEL_KEYS = tuple(level.key for level in LEVELS)
+#: The counter of what organisations spend (`sim.core.events.COUNTED`), netted out of revenue for profit.
+EXPENSES = "criminal_expenses"
 
 
 class Levels:
@@ -46,6 +48,8 @@ def timeseries(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: 
     for key in SERIES_KEYS:
         if key == "legit_trade_delay_hours":
             data[key] = _delay(vehicles, hours)
+        elif key == "criminal_profit":
+            data[key] = _profit(counters)
         else:
             data[key] = counters.daily[key]
     for key in COUNTERS:  # counters that are no outcome of their own (leads opened)
@@ -56,7 +60,8 @@ def timeseries(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: 
 
 def summarise(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: np.ndarray,
               investigations: Investigations, shipments: Shipments, checkpoints: list[str], members_initial: int,
-              members_final: int, corrupt_share_final: float, trust_final: float, policy_cost: float) -> dict[str, Any]:
+              members_final: int, corrupt_share_final: float, trust_final: float, policy_cost: float,
+              recoveries: list[float] | None = None, price_index: float = 1.0) -> dict[str, Any]:
     """The outcomes of a run, keyed and ordered as `sim.outcomes.OUTCOMES` (then `flow_share.<node>`)."""
     total = counters.total
     seized, delivered = total("shipments_seized"), total("shipments_delivered")
@@ -68,6 +73,11 @@ def summarise(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: n
         "network_members_initial": int(members_initial),
         "network_members_final": int(members_final),
         "time_to_action_days": float(np.median(ttl)) if ttl else None,
+        "convictions_organisers": int(investigations.justice.organiser_convictions),
+        "trials_pending": int(investigations.justice.pending),
+        "leads_dropped_share": investigations.dropped_share(),
+        "recovery_time_days": float(np.median(recoveries)) if recoveries else None,
+        "price_index_final": float(price_index),
         "corrupt_officer_share": float(levels.values["corrupt_officer_share"].mean()),
         "corrupt_officer_share_final": float(corrupt_share_final),
         "community_trust_final": float(trust_final),
@@ -75,6 +85,7 @@ def summarise(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: n
         "route_entropy": _entropy_bits(list(shipments.route_use.values())),
         "policy_cost": float(policy_cost),
     }
+    out["criminal_profit"] = float(_profit(counters).sum())
     for key in SUMMARY_KEYS:
         if key not in out:
             value = total(key)
@@ -84,6 +95,12 @@ def summarise(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: n
     for node in checkpoints:
         ordered[f"flow_share.{node}"] = shipments.node_use[node] / routed
     return {k: _clean(v) for k, v in ordered.items()}
+
+
+def _profit(counters: Counters) -> np.ndarray:
+    """Daily net proceeds: gross revenue less what the organisations spent (the `criminal_expenses` counter,
+    fed by `expense` and `bribe` events)."""
+    return counters.daily["criminal_revenue"] - counters.daily[EXPENSES]
 
 
 def _entropy_bits(counts: list[int]) -> float:

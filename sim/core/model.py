@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import math
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
@@ -20,12 +21,13 @@ import numpy as np
 import simpy
 
 from sim.config.compose import schedule
-from sim.config.schema import SimConfig
+from sim.config.schema import PolicyConfig, SimConfig, WarmupPolicy
 from sim.core.agents.organisation import Organisation
 from sim.core.events import Counters, EventBus, EventLog
 from sim.core.mechanisms.border import Border
 from sim.core.mechanisms.communities import Communities
 from sim.core.mechanisms.corruption import Corruption
+from sim.core.mechanisms.demand import Demand
 from sim.core.mechanisms.finance import Finance
 from sim.core.mechanisms.investigation import Investigations
 from sim.core.mechanisms.justice import Justice
@@ -58,6 +60,18 @@ def few_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+class DayStart(simpy.Event):
+    """The start of a day: fires before any other event due at the same time (simpy's URGENT priority),
+    so that a day's levels are read after everything of that day and before anything of the next, the
+    same cut the daily counters make with floor(time)."""
+
+    def __init__(self, env: simpy.Environment, delay: float) -> None:
+        super().__init__(env)
+        self._ok = True
+        self._value = None
+        env.schedule(self, simpy.events.URGENT, delay)
+
+
 class CorridorModel(mesa.Model):
     """Trafficking organisations, facilitators, officers and communities in a border corridor.
 
@@ -71,8 +85,10 @@ class CorridorModel(mesa.Model):
         super().__init__(rng=self.streams("mesa"))
         self.params = dataclasses.replace(params)  # the policy part changes on schedule; keep the caller's
         self.days = int(params.days)
+        self.warmup_days = int(params.warmup_days)
         self.corridor = corridor if corridor is not None else from_config(params)
-        self.env = simpy.Environment()
+        # Warm-up runs on negative time, so day 0 is the first measured day whatever the warm-up's length.
+        self.env = simpy.Environment(initial_time=-self.warmup_days)
         self.bus = EventBus(self.env)
         # The one event sink (`sim.core.events`): the log, the counters and the frames listen on the bus.
         self.record = self.bus.record
@@ -80,6 +96,9 @@ class CorridorModel(mesa.Model):
         self.counters = Counters(self.bus, self.days)
         self.levels = Levels(self.days)
         self.timeline = PolicyTimeline(self.params.policy, schedule(params))
+        self._run_policy = self.params.policy
+        if self.warmup_days and params.warmup_policy == WarmupPolicy.status_quo:
+            self.params.policy = PolicyConfig()  # today's policy until day 0
         self._end_of_day: list[Callable[[int], None]] = []
 
         c = self.corridor
@@ -93,15 +112,17 @@ class CorridorModel(mesa.Model):
         self.finance = Finance(self, self.market)
         self.border = Border(self, c, self.corruption, self.days)
         self.organisations = self._build_organisations()
+        self.demand = Demand(self, c)
+        self.demand.on_entry = self._found_organisation
         self.shipments = Shipments(self, c, self.border, self.communities, self.victims, self.days)
 
         orgs, residents, leads = self.organisations, self.communities_mechanism, self.investigations
         self.corruption.connect(orgs, self.market, leads, residents)
-        self.investigations.connect(orgs, residents, self.finance, self.corruption)
+        self.investigations.connect(orgs, residents, self.finance, self.corruption, self.border.picture)
         self.finance.connect(orgs, leads)
         self.communities_mechanism.connect(leads, orgs)
-        self.shipments.connect(orgs, self.market, leads, leads, residents)
-        self.network_members_initial = self.active_members()
+        self.shipments.connect(orgs, self.market, leads, leads, residents, self.demand)
+        self.network_members_initial = self.active_members()  # read again at day 0, after the warm-up
         self.env.process(self._days())
 
     # ------------------------------------------------------------------ the Sim context
@@ -115,39 +136,67 @@ class CorridorModel(mesa.Model):
 
     # ------------------------------------------------------------------ construction
     def _build_organisations(self) -> list[Organisation]:
-        c = self.corridor
-        n = self.params.network
-        places = c.places
-        commodities = c.commodities
-        origins = {k: [p.id for p in c.of_kind("origin") if k in p.commodities] for k in commodities}
+        commodities = self.corridor.commodities
         organisations = []
-        for i in range(n.organisations):
+        for i in range(self.params.network.organisations):
             primary = commodities[i % len(commodities)]
             # Every second organisation also runs the next commodity: mixed portfolios exist.
             mix = (primary,) if i % 2 == 0 or len(commodities) == 1 else (
                 primary, commodities[(i + 1) % len(commodities)])
-            home = origins[primary][(i // len(commodities)) % len(origins[primary])]
-            # Candidate routes per commodity (from every origin producing it), each once.
-            routes_for = {k: [r for key, rs in c.routes.items() if key[0] == k for r in rs] for k in mix}
-            seen: list[tuple[str, str]] = []
-            for rs in routes_for.values():
-                for r in rs:
-                    for node in r.nodes:
-                        if places[node].kind in ("origin", "town", "hub") and (node, places[node].country) not in seen:
-                            seen.append((node, places[node].country))
-            prior = {node: n.risk_prior * (n.informal_risk_prior_factor if places[node].is_informal else 1.0)
-                     for node in c.checkpoints}
-            organisations.append(Organisation(self, i, mix, home, places[home].country, routes_for,
-                                              seen or [(home, places[home].country)], prior))
+            organisations.append(self._organisation(i, mix, (i // len(commodities))))
         return organisations
+
+    def _organisation(self, i: int, mix: tuple[str, ...], slot: int, cells: int | None = None,
+                      cash: float | None = None) -> Organisation:
+        """Organisation `i` moving `mix`, based at the `slot`-th origin of its first commodity."""
+        c = self.corridor
+        n = self.params.network
+        places = c.places
+        origins = [p.id for p in c.of_kind("origin") if mix[0] in p.commodities]
+        home = origins[slot % len(origins)]
+        # Candidate routes per commodity (from every origin producing it), each once.
+        routes_for = {k: [r for key, rs in c.routes.items() if key[0] == k for r in rs] for k in mix}
+        seen: list[tuple[str, str]] = []
+        for rs in routes_for.values():
+            for r in rs:
+                for node in r.nodes:
+                    if places[node].kind in ("origin", "town", "hub") and (node, places[node].country) not in seen:
+                        seen.append((node, places[node].country))
+        prior = {node: n.risk_prior * (n.informal_risk_prior_factor if places[node].is_informal else 1.0)
+                 for node in c.checkpoints}
+        return Organisation(self, i, mix, home, places[home].country, routes_for,
+                            seen or [(home, places[home].country)], prior, cells=cells, cash=cash)
+
+    def _found_organisation(self, commodity: str) -> Organisation | None:
+        """Entry: a new organisation of one cell forms where orders go unmet (`demand.entry_*`); it joins
+        the same list every mechanism reads."""
+        if len(self.organisations) >= self.params.demand.max_organisations:
+            return None
+        i = len(self.organisations)
+        org = self._organisation(i, (commodity,), int(self.stream("entry.origin", i).integers(1 << 16)), cells=1,
+                                 cash=self.params.network.initial_cash / self.params.network.cells_per_org)
+        self.organisations.append(org)  # the list shipments and the day's loop read
+        for mechanism in (self.communities_mechanism, self.corruption, self.investigations, self.finance):
+            mechanism.organisations[org.unique_id] = org  # each keeps organisations by id
+        self.record("organisation_founded", org=org.unique_id, node=org.home, commodity=commodity)
+        return org
 
     # ------------------------------------------------------------------ the day
     def _days(self) -> Generator[simpy.Event, Any, None]:
         while True:
+            day = math.floor(self.env.now)
             self.border.admit_traffic(self.env.now)  # legitimate traffic up to now, at the policy of yesterday
-            self._apply_schedule(int(self.env.now))
+            if day == 0:
+                self._start_measuring()
+            if day >= 0:
+                self._apply_schedule(day)
             self.step()
-            yield self.env.timeout(1.0)
+            yield DayStart(self.env, 1.0)
+
+    def _start_measuring(self) -> None:
+        """Day 0: the warm-up is over; the run's policy takes effect and measurement starts."""
+        self.params.policy = self._run_policy
+        self.network_members_initial = self.active_members()
 
     def _apply_schedule(self, day: int) -> None:
         """From a scheduled day on, its levers replace the run's (`policy_schedule`, `branch`)."""
@@ -157,15 +206,15 @@ class CorridorModel(mesa.Model):
             self.record("policy_change", value=float(day), detail=changed)
 
     def _close_day(self, day: int) -> None:
+        money = sum(o.cash + o.dirty for o in self.organisations) + self.finance.total_wealth()
         self.levels.sample(day, self.corruption.share(), self.communities_mechanism.mean_trust(),
-                           self.active_members(), sum(o.cash + o.dirty for o in self.organisations),
-                           self.shipments.in_transit)
+                           self.active_members(), money, self.shipments.in_transit)
         for callback in self._end_of_day:
             callback(day)
 
     def step(self) -> None:
         """One day, in this order: communities, officers, organisations, the market and patrols."""
-        day = int(self.env.now)
+        day = math.floor(self.env.now)
         if day > 0:
             self._close_day(day - 1)
         # 1. Communities: yesterday's sightings become tips, tips find victims, then attitudes move.
@@ -175,21 +224,25 @@ class CorridorModel(mesa.Model):
         self.corruption.detect()
         self.corruption.contagion()
         # 3. Organisations, in random order (Mesa's shuffle, on the model's own stream): pay, launder,
-        #    replace losses, court officers, ship.
+        #    repair the network, court officers.
         for org in self.agents_by_type[Organisation].shuffle():
             org.pay_upkeep()
             self.finance.launder(org)
             org.replace_losses(self.market, self.communities_mechanism)
             self.corruption.cultivate(org)
-            self.shipments.plan(org)
-        # 4. The facilitator market refills; patrols re-deploy.
+        # 4. The markets' orders go to organisations that can fill them; new ones may enter.
+        for order in self.demand.today():
+            self.shipments.fill(order, self.organisations)
+        self.demand.entry(day)
+        # 5. The facilitator market refills; patrols re-deploy.
         self.market.refill()
         self.border.redeploy(day)
 
     def run(self, on_day: Callable[[int], None] | None = None) -> None:
-        """Run all days; `on_day(day)` after each (a progress bar, say: the core draws none itself)."""
+        """Run the warm-up and all days; `on_day(day)` after each, warm-up days (<= 0) included (a progress bar,
+        say: the core draws none itself)."""
         with few_collections():
-            for day in range(1, self.days + 1):
+            for day in range(1 - self.warmup_days, self.days + 1):
                 self.env.run(until=day)
                 if on_day is not None:
                     on_day(day)
@@ -208,7 +261,8 @@ class CorridorModel(mesa.Model):
         vehicles, hours = self.border.legit_totals()
         return summarise(self.counters, self.levels, vehicles, hours, self.investigations, self.shipments,
                          self.corridor.checkpoints, self.network_members_initial, self.active_members(),
-                         self.corruption.share(), self.communities_mechanism.mean_trust(), self.policy_cost())
+                         self.corruption.share(), self.communities_mechanism.mean_trust(), self.policy_cost(),
+                         [d for o in self.organisations for d in o.recoveries], self.demand.price_index())
 
     def timeseries(self) -> Any:
         vehicles, hours = self.border.legit_totals()

@@ -38,13 +38,30 @@ def inspection_share(p: SimConfig, node: str) -> float:
 
 
 def risk_based(p: SimConfig) -> bool:
-    """Inspections targeted by learned risk indicators (`policy.inspection_targeting`)."""
+    """Customs spend the same inspections on the traffic their intelligence picture finds suspicious
+    (`policy.inspection_targeting`); random picks them blindly."""
     return p.policy.inspection_targeting == "risk_based"
 
 
 def intelligence_led(p: SimConfig) -> bool:
-    """Patrols follow sightings and act on advance signals (`policy.patrol_allocation`)."""
+    """Patrols go where the border guards' intelligence picture puts activity (`policy.patrol_allocation`)."""
     return p.policy.patrol_allocation == "intelligence_led"
+
+
+# ------------------------------------------------------------------------------------------------ intelligence
+
+
+def own_picture(p: SimConfig, same_agency: bool, cross_border: bool) -> bool:
+    """A report counts as the agency's own (seen at once, never lost): made by the same agency in the same
+    country, or across the border when a joint task force joins the two sides (`policy.joint_task_force`)."""
+    return same_agency and (not cross_border or bool(p.policy.joint_task_force))
+
+
+def picture_reach(p: SimConfig) -> float:
+    """Share of another agency's or country's reports pooled into an agency's picture
+    (`policy.intel_sharing`): 0 siloed, each agency sees its own reports only; 1 a fused picture. Pooled
+    reports arrive after `sharing_delay_days`."""
+    return float(p.policy.intel_sharing)
 
 
 # ------------------------------------------------------------------------------------------------ corruption
@@ -59,6 +76,13 @@ def deterrence(p: SimConfig) -> float:
     o, q = p.officers, p.policy
     return (o.oversight_weight * q.oversight + o.pay_weight * (q.officer_pay - 1.0)
             + o.whistleblower_weight * float(q.whistleblower_protection))
+
+
+def bribe_amount(p: SimConfig) -> float:
+    """A bribe per shipment, in M: `officers.bribe_wage_days` days of an officer's pay at today's pay scale
+    (`costs.officer_salary`). It is what traffickers pay; whether it tempts depends on the pay in force
+    (`bribe_pull`)."""
+    return p.officers.bribe_wage_days * p.costs.officer_salary / 365.0
 
 
 def bribe_pull(p: SimConfig, bribe: float) -> float:
@@ -122,15 +146,29 @@ def testimony_prob(p: SimConfig) -> float:
 
 
 def laundering_detection(p: SimConfig, professional: bool) -> float:
-    """Chance a laundering transaction is detected (`policy.financial_controls`); amateurs are easier to see."""
+    """Chance a laundering tranche is flagged and held (`policy.financial_controls`): detection_base x
+    controls, x no_launderer_detection_factor for amateurs, who are easier to see."""
     f = p.finance
     return min(1.0, f.detection_base * p.policy.financial_controls
                * (1.0 if professional else f.no_launderer_detection_factor))
 
 
 def traces_assets(p: SimConfig) -> bool:
-    """Arrests are followed by asset tracing (`policy.targeting=financial`)."""
+    """Every arrest is followed by a financial investigation (`policy.targeting=financial`)."""
     return p.policy.targeting == "financial"
+
+
+def financial_investigation_share(p: SimConfig) -> float:
+    """Share of arrests followed by a financial investigation: all under `policy.targeting=financial`,
+    else `finance.parallel_investigation_share`."""
+    return 1.0 if traces_assets(p) else p.finance.parallel_investigation_share
+
+
+def asset_tracing_success(p: SimConfig) -> float:
+    """Chance a financial investigation finds the thread to the money, for someone who knows it all
+    (`policy.financial_controls`): trace_success_base + trace_success_gain x controls."""
+    f = p.finance
+    return min(1.0, f.trace_success_base + f.trace_success_gain * p.policy.financial_controls)
 
 
 # ------------------------------------------------------------------------------------------------ communities
@@ -169,15 +207,24 @@ def referral_prob(p: SimConfig) -> float:
     return min(1.0, v.referral_base + v.referral_gain * p.policy.victim_protection)
 
 
+def screening_prob(p: SimConfig) -> float:
+    """Chance a victim on a seized people shipment is recognised as a victim rather than processed as an
+    irregular migrant (`policy.victim_protection`: trained first-line officers, non-punishment that lets victims
+    come forward): screening_base + screening_gain x protection."""
+    v = p.victims
+    return min(1.0, v.screening_base + v.screening_gain * p.policy.victim_protection)
+
+
 # ------------------------------------------------------------------------------------------------ cost
 
 
 def cost_breakdown(p: SimConfig, corridor: Corridor, officers: int, days: float) -> dict[str, float]:
     """Cost of each lever over `days`, in millions (annual unit costs in `costs.*`, prorated).
 
-    Inspection is priced per thousand inspected vehicles; officer pay as the payroll above today's
-    (negative for a pay cut); focus per focused post and unit of extra multiplier; the rest linearly in
-    the lever's value.
+    Inspection is priced per thousand inspected vehicles, whether chosen at random or by risk (risk-based
+    targeting inspects the same number; its risk-analysis unit is priced on its own); officer pay as the
+    payroll above today's (negative for a pay cut); focus per focused post and unit of extra multiplier; the
+    rest linearly in the lever's value.
     """
     q, c = p.policy, p.costs
     traffic = sum(x.legit_traffic for x in corridor.places.values() if x.is_checkpoint)
@@ -187,6 +234,7 @@ def cost_breakdown(p: SimConfig, corridor: Corridor, officers: int, days: float)
         "intel_sharing": c.intel_sharing * q.intel_sharing,
         "joint_task_force": c.joint_task_force * float(q.joint_task_force),
         "inspection": c.inspection_per_1000 * inspected_per_year / 1000.0,
+        "inspection_targeting": c.risk_targeting * float(q.inspection_targeting == "risk_based"),
         "interdiction_focus": c.focus_per_post * len(q.interdiction_focus) * (q.focus_multiplier - 1.0),
         "patrol_allocation": c.intelligence_led_patrols * float(q.patrol_allocation == "intelligence_led"),
         "financial_controls": c.financial_controls * q.financial_controls,

@@ -41,9 +41,14 @@ class Streams:
     def once(self, name: str, *key: int) -> np.random.Generator:
         """A stream for one occasion (a lead, a trial), not kept: keyed by who and when, it gives the same
         draws in two runs whenever the same occasion arises in both, whatever happened in between."""
-        # A stable hash of the name (Python's hash() is salted per process).
-        spawn = (zlib.crc32(name.encode()), *(int(k) for k in key))
+        # A stable hash of the name (Python's hash() is salted per process). Keys may be negative (a day
+        # of the warm-up); SeedSequence takes non-negative words, so those map above every real key.
+        spawn = (zlib.crc32(name.encode()), *(_word(int(k)) for k in key))
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=spawn))
+
+
+def _word(k: int) -> int:
+    return k if k >= 0 else (1 << 62) - k
 
 
 def pick(rng: np.random.Generator, items: Sequence[T]) -> T:

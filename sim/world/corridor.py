@@ -9,6 +9,7 @@ and links (naming the bad node or edge) and precomputes the candidate routes. Th
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import math
 from collections.abc import Iterable
@@ -177,7 +178,7 @@ def _check_link(link: Link, places: dict[str, Place]) -> None:
 
 def _routes(corridor: Corridor, max_routes: int) -> dict[tuple[str, str], list[Route]]:
     """Candidate routes per (commodity, origin): the quickest path through each checkpoint, plus up to
-    `max_routes` quickest simple paths to each market (see `_diverse_paths`)."""
+    `max_routes` quickest simple paths to each market (see `_diverse_paths`); none re-enters a country."""
     simple = nx.DiGraph()
     for link in corridor.links:
         old = simple.get_edge_data(link.source, link.target)
@@ -214,11 +215,93 @@ def _routes(corridor: Corridor, max_routes: int) -> dict[tuple[str, str], list[R
     return routes
 
 
+def _reenters(path: list[str], corridor: Corridor) -> bool:
+    """Whether a path comes back into a country it has left (crosses a border back, or one border twice).
+
+    Smugglers move loads towards the market: a path that leaves a country and comes back pays for two
+    more border passages and gains nothing but a detour, so it is no candidate route. A crossing counts
+    as part of the country it is placed in (`Place.country`).
+    """
+    places = corridor.places
+    current = places[path[0]].country
+    left: set[str] = set()
+    for node in path[1:]:
+        country = places[node].country
+        if country != current:
+            if country in left:
+                return True
+            left.add(current)
+            current = country
+    return False
+
+
+#: How many quickest simple paths are examined per wanted route before the search gives up: bounds the
+#: work on corridors where most quick paths double back (the quickest path through each checkpoint is
+#: found exactly, by `_quickest_forward`, whatever this bound).
+_CANDIDATES_PER_ROUTE = 5
+
+
+#: node -> (bit of its country, its out-steps as (next node, weight, bit of that node's country)).
+Steps = dict[str, tuple[int, tuple[tuple[str, float, int], ...]]]
+
+
+def _country_bits(corridor: Corridor) -> dict[str, int]:
+    return {c: 1 << i for i, c in enumerate(corridor.countries)}
+
+
+def _steps(g: nx.DiGraph, corridor: Corridor) -> Steps:
+    """The simple graph as plain tuples, each country as one bit (the forward search runs on these)."""
+    bit = _country_bits(corridor)
+    places = corridor.places
+    return {u: (bit[places[u].country], tuple((v, d["weight"], bit[places[v].country]) for v, d in g[u].items()))
+            for u in g}
+
+
+def _quickest_forward(steps: Steps, source: str, target: str,
+                      avoid: frozenset[str] = frozenset(), left: int = 0) -> list[str] | None:
+    """The quickest simple path from source to target that re-enters no country, None if there is none.
+
+    Dijkstra over (node, countries left behind, as bits): a country once left is closed. `avoid` are
+    nodes the path may not touch; `left` the countries already left before `source` (when the path
+    continues another). Partial paths to a node that have left the same countries are interchangeable,
+    so the states stay few (about one per node in a chain of countries).
+    """
+    start = (source, left)
+    best: dict[tuple[str, int], float] = {start: 0.0}
+    back: dict[tuple[str, int], tuple[str, int] | None] = {start: None}
+    heap: list[tuple[float, int, str, int]] = [(0.0, 0, source, left)]
+    tie = itertools.count(1)
+    while heap:
+        dist, _, node, gone = heapq.heappop(heap)
+        if dist > best[node, gone]:
+            continue
+        if node == target:
+            path: list[str] = []
+            state: tuple[str, int] | None = (node, gone)
+            while state is not None:
+                path.append(state[0])
+                state = back[state]
+            path.reverse()
+            return path
+        here, out = steps[node]
+        for nxt, weight, country in out:
+            if country & gone or nxt in avoid:
+                continue
+            now = gone if country == here else gone | here
+            d = dist + weight
+            if d < best.get((nxt, now), math.inf):
+                best[nxt, now] = d
+                back[nxt, now] = (node, gone)
+                heapq.heappush(heap, (d, next(tie), nxt, now))
+    return None
+
+
 def _diverse_paths(g: nx.DiGraph, corridor: Corridor, source: str, target: str, k: int) -> list[list[str]]:
     """The quickest path through each crossing and port (so every one is a choice), then the k quickest.
 
     Plain k-shortest paths would be near-copies of one corridor and leave slower crossings and sea
-    routes out of the traffickers' choice set, hiding displacement from the model.
+    routes out of the traffickers' choice set, hiding displacement from the model. No path re-enters a
+    country it has left (`_reenters`).
     """
     paths: list[list[str]] = []
     seen: set[tuple[str, ...]] = set()
@@ -228,18 +311,30 @@ def _diverse_paths(g: nx.DiGraph, corridor: Corridor, source: str, target: str, 
             seen.add(tuple(path))
             paths.append(path)
 
+    places = corridor.places
+    bit = _country_bits(corridor)
+    steps = _steps(g, corridor)
     for node in sorted(corridor.checkpoints):
         if node in (source, target) or node not in g:
             continue
-        try:
-            first = nx.shortest_path(g.subgraph(set(g) - {target}), source, node, weight="weight")
-            rest = g.subgraph(set(g) - set(first[:-1]))
-            second = nx.shortest_path(rest, node, target, weight="weight")
-        except (nx.NetworkXNoPath, nx.NodeNotFound):
+        first = _quickest_forward(steps, source, node, avoid=frozenset({target}))
+        if first is None:
             continue
-        keep(first + second[1:])
-    for i, path in enumerate(nx.shortest_simple_paths(g, source, target, weight="weight")):
-        if i >= k:
-            break
-        keep(path)
+        # The second half may not touch the first, nor any country the first has already left.
+        left = 0
+        for n in first:
+            left |= bit[places[n].country]
+        left &= ~bit[places[node].country]
+        second = _quickest_forward(steps, node, target, avoid=frozenset(first[:-1]), left=left)
+        if second is not None:
+            keep(first + second[1:])
+    # Then the k quickest simple paths that go forward (each examined path counts towards the bound).
+    forward = 0
+    candidates = nx.shortest_simple_paths(g, source, target, weight="weight")
+    for path in itertools.islice(candidates, k * _CANDIDATES_PER_ROUTE):
+        if not _reenters(path, corridor):
+            keep(path)
+            forward += 1
+            if forward >= k:
+                break
     return paths

@@ -16,6 +16,7 @@ import numpy as np
 from sim.core import policy
 
 if TYPE_CHECKING:
+    from sim.config.schema import SimConfig
     from sim.core.context import Sim
 
 
@@ -27,6 +28,26 @@ def _beta_with_mean(rng: np.random.Generator, mean: float, size: int) -> np.ndar
 
 #: What residents notice and react to (`Community.notice`).
 SEEN = ("enforcement", "corruption", "support")
+
+
+def trust_anchor(p: SimConfig, surveyed: np.ndarray) -> np.ndarray:
+    """Each resident's anchor: the trust they revert to, set so that their surveyed trust is stationary under
+    the experience they were used to when surveyed (`community.trust_reference_enforcement`,
+    `trust_reference_corruption`, `trust_reference_engagement`), whatever policy a run then applies.
+
+    Stationary trust T under daily push u, pull d and reversion r towards anchor A (`Community.daily_update`):
+    T = (T (1 - u - d) + u)(1 - r) + r A, so A = (T (1 - (1 - u - d)(1 - r)) - u (1 - r)) / r. Trust then stays
+    where surveys put it while the corridor stays as it was, and moves when what residents see changes.
+    """
+    c = p.community
+    r = c.trust_reversion
+    if r <= 0.0:
+        return surveyed.copy()
+    push = (c.trust_gain_enforcement * c.trust_reference_enforcement
+            + c.trust_gain_engagement * c.trust_reference_engagement)
+    pull = c.trust_loss_corruption * c.trust_reference_corruption
+    kept = (1.0 - push - pull) * (1.0 - r)
+    return np.clip((surveyed * (1.0 - kept) - push * (1.0 - r)) / r, 0.0, 1.0)
 
 
 class ResidentStatus(IntEnum):
@@ -63,12 +84,13 @@ class Community(mesa.Agent):
         self.size = size
         self.vulnerability = _beta_with_mean(rng, c.vulnerability_mean, size)
         self.awareness = _beta_with_mean(rng, c.awareness_mean, size)
-        self._trust_baseline = _beta_with_mean(rng, c.trust_mean, size)
-        self.trust = self._trust_baseline.copy()
+        self.trust = _beta_with_mean(rng, c.trust_mean, size)
+        self._trust_anchor = trust_anchor(sim.params, self.trust)
         self.mean_trust = float(self.trust.mean()) if size else 0.0  # kept with each daily update
-        # (reversion rate, rate x baseline trust, rate x its mean), kept while the rate stands
+        # (reversion rate, rate x anchor, rate x its mean), kept while the rate stands
         self._reverting: tuple[float, np.ndarray, float] | None = None
         self.status = np.zeros(size, dtype=np.int8)
+        self.trafficked_by = np.full(size, -1, dtype=np.int32)  # organisation that last trafficked each resident
         self.times_trafficked = np.zeros(size, dtype=np.int16)
         self.protected_until = np.zeros(size, dtype=np.float32)
         self.exploited_until = np.zeros(size, dtype=np.float32)
@@ -88,6 +110,10 @@ class Community(mesa.Agent):
     # ------------------------------------------------------------------ daily update (vectorized)
     def daily_update(self, corrupt_share: float) -> None:
         """Prevention lowers vulnerability; engagement builds awareness; trust follows what people see.
+
+        Trust is pushed up by enforcement and victim support seen and by engagement, pulled down by corruption
+        seen and the corrupt share of the country's officers, and reverts to each resident's anchor
+        (`trust_anchor`): a mean-reverting level set by experience, stationary while experience is.
 
         Levers: `policy.prevention` (`policy.vulnerability_decline`), `policy.community_engagement`
         (`policy.awareness_gain`, `policy.engagement_trust_push`).
@@ -115,11 +141,11 @@ class Community(mesa.Agent):
             + policy.engagement_trust_push(p)
         )
         pull = c.trust_loss_corruption * (min(self.seen["corruption"] * per_capita, cap) + corrupt_share)
-        # trust += push (1 - trust) - pull trust, then reverts towards its baseline:
-        # trust' = (trust (1 - push - pull) + push) (1 - r) + r baseline, in place in three passes
+        # trust += push (1 - trust) - pull trust, then reverts towards its anchor:
+        # trust' = (trust (1 - push - pull) + push) (1 - r) + r anchor, in place in three passes
         r = c.trust_reversion
         if self._reverting is None or self._reverting[0] != r:
-            self._reverting = (r, r * self._trust_baseline, r * float(self._trust_baseline.mean()))
+            self._reverting = (r, r * self._trust_anchor, r * float(self._trust_anchor.mean()))
         keep, add = (1.0 - push - pull) * (1.0 - r), push * (1.0 - r)
         self.trust *= keep
         self.trust += self._reverting[1]
@@ -276,9 +302,11 @@ class Community(mesa.Agent):
         self._taken(picked)
         return idx
 
-    def traffic(self, n: int, victim_share: float, exploitation_days: float) -> tuple[int, np.ndarray, int]:
-        """Approach n persons for a people shipment; returns (how many went, the victims' indices among
-        them, how many of those were re-exploited).
+    def traffic(self, n: int, victim_share: float, exploitation_days: float,
+                org_id: int = -1) -> tuple[int, np.ndarray, int]:
+        """Approach n persons for a people shipment of organisation `org_id`; returns (how many went, the
+        victims' indices among them, how many of those were re-exploited). Victims remember who trafficked
+        them (`trafficked_by`): once identified they can point investigators to that organisation.
 
         Each approached resident goes along with probability vulnerability x (1 - w x awareness), w =
         `community.acceptance_awareness_weight`, so
@@ -297,6 +325,7 @@ class Community(mesa.Agent):
         victims = picked[is_victim]
         self.status[picked[~is_victim]] = DEPARTED
         self.status[victims] = VICTIM
+        self.trafficked_by[victims] = org_id
         self.victims_count += int(victims.size)
         self.exploited_until[victims] = self.sim.env.now + exploitation_days
         if victims.size:
@@ -313,16 +342,16 @@ class Community(mesa.Agent):
             return victims
         return self.care_draws.choice(victims, size=n, replace=False)
 
-    def identify(self, victims: np.ndarray, shelter_room: int) -> tuple[int, int]:
+    def identify(self, victims: np.ndarray, shelter_room: int) -> tuple[np.ndarray, np.ndarray]:
         """Identify these residents as victims; refer them, and shelter as many as there is room for.
 
-        Returns (identified, protected). Referral grows with `policy.victim_protection`
+        Returns (identified, sheltered) resident indices. Referral grows with `policy.victim_protection`
         (`policy.referral_prob`); unsheltered victims go home, still vulnerable to re-trafficking.
         """
         p = self.sim.params
         chosen = victims[self.status[victims] == VICTIM]
         if chosen.size == 0:
-            return 0, 0
+            return chosen, chosen
         self.victims_count -= int(chosen.size)
         referred = chosen[self.care_draws.random(chosen.size) < policy.referral_prob(p)]
         sheltered = referred[: max(0, shelter_room)]
@@ -335,7 +364,7 @@ class Community(mesa.Agent):
         self.status[home] = FREE
         self._changed()
         self.notice("support", float(sheltered.size))
-        return int(chosen.size), int(sheltered.size)
+        return chosen, sheltered
 
     # ------------------------------------------------------------------ read-outs
     def counts(self) -> dict[str, int]:

@@ -38,8 +38,8 @@ class Force:
     """Every officer of the corridor, and how they are grouped: at each post or trail, police per country,
     and units (peers who see each other's conduct).
 
-    Built once per run; officers never leave (a dismissed corrupt officer is replaced by an honest one in
-    the same post, kept as the same agent with a fresh integrity).
+    Built once per run. Officers who leave (turnover, dismissal) are replaced by a clean recruit in the same
+    post, kept as the same agent with a fresh integrity, so the force keeps its size and its units.
     """
 
     def __init__(self) -> None:

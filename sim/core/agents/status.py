@@ -1,4 +1,5 @@
-"""Where a person of the networks stands: free to act, in custody awaiting trial, or in prison."""
+"""Where a person of the networks stands: free to act, in custody awaiting trial, in prison, or gone from a
+dismantled cell."""
 
 from enum import StrEnum
 
@@ -7,3 +8,4 @@ class Status(StrEnum):
     ACTIVE = "active"
     CUSTODY = "custody"  # arrested, awaiting trial
     PRISON = "prison"  # convicted, serving the sentence
+    DISPERSED = "dispersed"  # left when the cell broke up (dismantled)

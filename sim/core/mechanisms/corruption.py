@@ -1,5 +1,6 @@
-"""Corruption among officers: one readiness rule, and every way it is applied (cultivation by traffickers,
-offers on the spot, contagion among peers) and checked (audits and peer reports).
+"""Corruption among officers: one readiness rule, every way into corruption (cultivation by traffickers,
+offers on the spot, pressure from corrupt peers) and every way out (staff turnover, officers who quit,
+audits and peer reports).
 
 The rule (docs/ODD.md, submodel 'Corruption'): an officer accepts a bribe with probability
 
@@ -7,6 +8,12 @@ The rule (docs/ODD.md, submodel 'Corruption'): an officer accepts a bribe with p
 
 with the levers inside `sim.core.policy.bribe_pull` (`policy.officer_pay`) and `deterrence`
 (`policy.oversight`, `policy.officer_pay`, `policy.whistleblower_protection`).
+
+No state is absorbing: corrupt officers leave the force (`officers.attrition_rate`) and are replaced by
+clean recruits, reconsider and quit when the rule no longer holds them (`officers.reconsider_rate`), and are
+caught; peer pressure on an honest officer grows with the corrupt share of their unit but is bounded by the
+same logistic rule, so a unit is not captured for good, and a force under strong oversight is not cleaned in
+weeks either: its corrupt share falls at the pace of these exits (months to years).
 """
 
 from __future__ import annotations
@@ -24,19 +31,28 @@ if TYPE_CHECKING:
     from sim.core.context import Hiring, Leads, Residents, Sim
     from sim.world import Corridor
 
+DAYS_PER_YEAR = 365.0
+
 
 class Corruption:
     """The officers' integrity: who is corrupt, for whom, and the bookkeeping of corrupt shares per unit.
 
     Builds the force (officers at every post and trail, police, analysts and financial investigators per
     country) with its integrity draws and the initial corrupt share (`officers.initial_corrupt_share`).
+    Results: `officers_replaced` (turnover and dismissals) and `officers_quit` (corrupt officers who stopped),
+    counted from day 0.
     """
 
     def __init__(self, sim: Sim, corridor: Corridor) -> None:
         self.sim = sim
         o = sim.params.officers
         build = sim.stream("build.officers")
-        self.rng = sim.stream("corruption")
+        # One stream per purpose, so that a lever that changes how often one happens leaves the others alone.
+        self.rng = sim.stream("corruption")  # offers accepted, contacts on duty, cultivation
+        self.audit_draws = sim.stream("corruption.audit")
+        self.turnover_draws = sim.stream("corruption.turnover")
+        self.reconsider_draws = sim.stream("corruption.reconsider")
+        self.contagion_draws = sim.stream("corruption.contagion")
         self.force = force = Force()
         model: Any = sim
 
@@ -64,6 +80,8 @@ class Corruption:
         self.hiring: Hiring | None = None
         self.leads: Leads | None = None
         self.residents: Residents | None = None
+        self.officers_replaced = 0
+        self.officers_quit = 0
         for officer, draw in zip(force.officers, build.random(len(force.officers)), strict=True):
             if draw < o.initial_corrupt_share:
                 self._set_corrupt(officer, True)
@@ -84,6 +102,11 @@ class Corruption:
 
     def accepts(self, officer: Officer, bribe: float) -> bool:
         return bool(self.rng.random() < self.readiness(officer, bribe))
+
+    @property
+    def bribe_amount(self) -> float:
+        """What a trafficker pays an officer per shipment, in M (`policy.bribe_amount`: days of an officer's pay)."""
+        return policy.bribe_amount(self.sim.params)
 
     # ------------------------------------------------------------------ bookkeeping
     def _set_corrupt(self, officer: Officer, corrupt: bool) -> None:
@@ -112,9 +135,29 @@ class Corruption:
         self.sim.record("officer_corrupted", org=org.unique_id if org else -1, target=officer.unique_id,
                         node=node or officer.country)
 
+    def _clean(self, officer: Officer) -> Any | None:
+        """The officer is honest from now on and no organisation's contact; returns that organisation, if any."""
+        self._set_corrupt(officer, False)
+        org = self.organisations.get(officer.corrupt_for) if officer.corrupt_for is not None else None
+        officer.corrupt_for = None
+        if org is not None:
+            for contacts in org.contacts.values():
+                if officer in contacts:
+                    contacts.remove(officer)
+        return org
+
+    def _replace(self, officer: Officer, rng: np.random.Generator) -> Any | None:
+        """The officer leaves and a clean recruit takes the post (the same agent with a fresh integrity draw,
+        so ids in the event log span both); returns the organisation the leaver worked for, if any."""
+        org = self._clean(officer)
+        officer.integrity = float(rng.normal(0.0, self.sim.params.officers.integrity_sd))
+        if self.sim.env.now >= 0:
+            self.officers_replaced += 1
+        return org
+
     def pay_bribe(self, org: Any, officer: Officer, node: str, shipment: Any | None,
                   amount: float | None = None) -> None:
-        amount = self.sim.params.shipments.bribe_amount if amount is None else amount
+        amount = self.bribe_amount if amount is None else amount
         org.cash -= amount
         self.sim.record("bribe", org=org.unique_id, actor=shipment.courier.unique_id if shipment else -1,
                         target=officer.unique_id, node=node or officer.country,
@@ -129,16 +172,16 @@ class Corruption:
             return None
         contacts = [x for x in contacts if x.corrupt]
         p = self.sim.params
-        if not contacts or org.cash < p.shipments.bribe_amount or self.rng.random() >= p.officers.contact_on_duty_prob:
+        if not contacts or org.cash < self.bribe_amount or self.rng.random() >= p.officers.contact_on_duty_prob:
             return None
         return pick(self.rng, contacts)
 
     def _corrupt_officers(self) -> list[Officer]:
-        """This force's corrupt officers, in the order they were hired (a plain list: this runs twice a
-        day over every officer, where a Mesa AgentSet's select costs twenty times more)."""
+        """This force's corrupt officers, in the order they were hired (a plain list: this runs several times
+        a day over every officer, where a Mesa AgentSet's select costs twenty times more)."""
         return [x for x in self.force.officers if x.corrupt]
 
-    # ------------------------------------------------------------------ daily processes
+    # ------------------------------------------------------------------ ways in
     def cultivate(self, org: Any) -> None:
         """Through a corrupt-contact broker, an organisation courts an officer on its routes or in its police."""
         p = self.sim.params
@@ -146,7 +189,7 @@ class Corruption:
         rng = self.rng
         if rng.random() >= o.cultivation_prob:
             return
-        retainer = o.retainer_bribes * p.shipments.bribe_amount
+        retainer = o.retainer_bribes * self.bribe_amount
         if org.cash < retainer + p.shipments.broker_fee or self.hiring is None:
             return
         broker = self.hiring.hire(org, "broker", org.country)
@@ -168,22 +211,71 @@ class Corruption:
             self.pay_bribe(org, officer, officer.post or node, None, amount=retainer)
 
     def contagion(self) -> None:
-        """Corrupt officers draw in peers of their unit, who accept by the same readiness rule."""
+        """Corrupt peers press honest officers of their unit to join in.
+
+        Each honest officer is pressed on a day with probability `officers.peer_recruitment_prob` x the corrupt
+        share of their peers, and accepts by the readiness rule at the usual bribe (in which the same peer share
+        raises the logit). Pressure per honest officer is thus bounded: it saturates instead of growing with the
+        number of corrupt officers, so contagion alone does not capture a unit when exits are faster. The
+        officer joins the organisation of a corrupt peer drawn at random (or none).
+        """
         p = self.sim.params
-        rng = self.rng
+        rng = self.contagion_draws
+        honest: list[Officer] = []
+        pressed_prob: list[float] = []
+        for unit, n in self.unit_corrupt.items():
+            if 0 < n < self.unit_size[unit]:  # an honest officer's peers: n corrupt among size - 1
+                members = [x for x in self.force.units[unit] if not x.corrupt]
+                honest += members
+                pressed_prob += [p.officers.peer_recruitment_prob * n / (self.unit_size[unit] - 1)] * len(members)
+        if not honest:
+            return
+        pressed = rng.random(len(honest)) < np.array(pressed_prob)
+        bribe = self.bribe_amount
+        for officer in (x for x, yes in zip(honest, pressed, strict=True) if yes):
+            if rng.random() < self.readiness(officer, bribe):
+                peer = pick(rng, [x for x in self.force.units[officer.unit] if x.corrupt])
+                self.corrupt(officer, self.organisations.get(peer.corrupt_for), officer.post or "")
+
+    # ------------------------------------------------------------------ ways out
+    def exits(self) -> None:
+        """The day's ways out of corruption, in this order: staff turnover, corrupt officers who quit, and
+        audits and peer reports."""
+        self.turnover()
+        self.reconsider()
+        self.audit()
+
+    #: The model's step calls the day's exits by this name.
+    detect = exits
+
+    def turnover(self) -> None:
+        """Officers retire, resign or rotate out at `officers.attrition_rate` a year, corrupt or not, and a
+        clean recruit (fresh integrity) takes each place. A corrupt leaver is no contact any more and gives no
+        lead (nobody caught them)."""
+        daily = self.sim.params.officers.attrition_rate / DAYS_PER_YEAR
+        officers = self.force.officers
+        rng = self.turnover_draws
+        for i in np.flatnonzero(rng.random(len(officers)) < daily):
+            self._replace(officers[i], rng)
+
+    def reconsider(self) -> None:
+        """Corrupt officers reconsider about `officers.reconsider_rate` times a year and keep taking bribes only
+        if the readiness rule still holds them at today's bribe: when oversight, pay and protection rise (or
+        their peers turn honest), more of them quit. A quitter stays in the force, honest and no contact."""
+        p = self.sim.params
         corrupt = self._corrupt_officers()
         if not corrupt:
             return
-        approach = rng.random(len(corrupt)) < p.officers.peer_recruitment_prob
-        for officer in (x for x, yes in zip(corrupt, approach, strict=True) if yes):
-            peers = [x for x in self.force.units[officer.unit] if not x.corrupt]
-            if not peers:
-                continue
-            peer = pick(rng, peers)
-            if self.accepts(peer, p.shipments.bribe_amount):
-                self.corrupt(peer, self.organisations.get(officer.corrupt_for), peer.post or "")
+        rng = self.reconsider_draws
+        due = rng.random(len(corrupt)) < p.officers.reconsider_rate / DAYS_PER_YEAR
+        bribe = self.bribe_amount
+        for officer in (x for x, yes in zip(corrupt, due, strict=True) if yes):
+            if rng.random() >= self.readiness(officer, bribe):
+                self._clean(officer)
+                if self.sim.env.now >= 0:
+                    self.officers_quit += 1
 
-    def detect(self) -> None:
+    def audit(self) -> None:
         """Audits (`policy.oversight`) and peer reports (`policy.whistleblower_protection`) catch corrupt officers.
 
         Daily chance for a corrupt officer: 1 - (1 - audit) x (1 - report)^honest_peers
@@ -195,33 +287,26 @@ class Corruption:
             return
         honest = np.array([self.unit_size[x.unit] - self.unit_corrupt[x.unit] for x in corrupt], dtype=float)
         caught_prob = 1.0 - (1.0 - policy.audit_prob(p)) * (1.0 - policy.peer_report_prob(p)) ** honest
-        caught = self.rng.random(len(corrupt)) < caught_prob
+        caught = self.audit_draws.random(len(corrupt)) < caught_prob
         for officer, hit in zip(corrupt, caught, strict=True):
             if hit:
                 self.case(officer)
 
     def case(self, officer: Officer) -> None:
-        """A corrupt officer is caught and dismissed; the post is refilled by an honest officer (the same agent
-        with a fresh integrity draw, so ids in the event log span both); may yield a lead on one of the
-        organisation's lieutenants."""
+        """A corrupt officer is caught and dismissed, and a clean recruit takes the post; the case may yield
+        a lead on one of the organisation's lieutenants (its go-between with the officer)."""
         p = self.sim.params
-        self._set_corrupt(officer, False)
         self.sim.record("corruption_case", org=officer.corrupt_for if officer.corrupt_for is not None else -1,
                         target=officer.unique_id, node=officer.post or officer.country)
         if self.residents is not None:
             self.residents.observe(officer.country, "enforcement", p.community.seen_per_corruption_case)
-        org = self.organisations.get(officer.corrupt_for) if officer.corrupt_for is not None else None
-        officer.integrity = float(self.rng.normal(0.0, p.officers.integrity_sd))
-        officer.corrupt_for = None
+        org = self._replace(officer, self.audit_draws)
         if org is None:
             return
-        for contacts in org.contacts.values():
-            if officer in contacts:
-                contacts.remove(officer)
-        if self.rng.random() < p.officers.case_lead_prob and self.leads is not None:
+        if self.audit_draws.random() < p.officers.case_lead_prob and self.leads is not None:
             brokers = [x for x in org.active_members if x.role.value == "lieutenant"]
             if brokers:
-                self.leads.open(pick(self.rng, brokers), "corruption", officer.country)
+                self.leads.open(pick(self.audit_draws, brokers), "corruption", officer.country)
 
     # ------------------------------------------------------------------ read-outs
     def share(self, country: str | None = None) -> float:

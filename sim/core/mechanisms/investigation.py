@@ -2,12 +2,20 @@
 
 Each stage is a simpy process step with limited capacity (analysts, financial investigators, police
 teams), so the time from lead to action is measured, not assumed. An arrest sends the person to trial
-(`sim.core.mechanisms.justice`) and may give new leads.
+(`sim.core.mechanisms.justice`) and may give new leads. Every lead also goes into the intelligence picture
+(`sim.core.mechanisms.intelligence`), from which customs and border guards learn what they are shared.
+
+Every lead ends in one fate: it reaches action (a police operation against its target: an arrest, a
+failed arrest, or a leak that warns the target) or it is dropped (lost between agencies, or stale: its
+target no longer free by the time the police could act). Time to action is measured over the first kind;
+the share of the second is a result of its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import math
+from collections import Counter
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -37,6 +45,18 @@ class PoliceIntegrity(Protocol):
     def police_share(self, country: str) -> float: ...
 
 
+class LeadPicture(Protocol):
+    """Where leads go besides the pipeline: the intelligence picture (`Intelligence.lead`)."""
+
+    def lead(self, source: str, country: str, org_ids: Sequence[int], quality: float) -> None: ...
+
+
+#: How a lead ends: reaching action (a police operation) ...
+REACHED = ("arrested", "missed", "leaked")
+#: ... or dropped before one.
+DROPPED = ("lost", "stale")
+
+
 @dataclass
 class Lead:
     id: int
@@ -58,8 +78,9 @@ class Investigations:
 
     Levers: `policy.intel_sharing` and `policy.joint_task_force` set the sharing stage's delay and loss
     (`policy.sharing_delay_days`, `policy.lead_loss_prob`); `policy.targeting` orders the analysis and
-    operation queues and decides whom a talking arrestee names. Results: `time_to_action` (days from lead
-    to arrest, per arrest by lead) and `high_rank_arrests`.
+    operation queues and decides whom a talking arrestee names. Results, over leads whose fate fell on a
+    measured day (time >= 0): `time_to_action` (days from lead to the operation, per lead that reached one),
+    `fates` (leads per fate, `REACHED` and `DROPPED`), and `high_rank_arrests`.
     """
 
     def __init__(self, sim: Sim, countries: list[str], justice: Justice, market: FacilitatorMarket) -> None:
@@ -75,17 +96,35 @@ class Investigations:
         self.pursued: set[int] = set()
         self._leads_on: dict[tuple[int, int], int] = {}  # (target, day) -> leads opened on them that day
         self.time_to_action: list[float] = []
+        self.fates: Counter[str] = Counter()
         self.high_rank_arrests = 0
         self._next_id = 0
         self.organisations: dict[int, Any] = {}
         self.residents: Residents | None = None
         self.tracing: AssetTracing | None = None
         self.integrity: PoliceIntegrity | None = None
+        self.picture: LeadPicture | None = None
 
     def connect(self, organisations: list[Any], residents: Residents, tracing: AssetTracing,
-                integrity: PoliceIntegrity) -> None:
+                integrity: PoliceIntegrity, picture: LeadPicture | None = None) -> None:
         self.organisations = {o.unique_id: o for o in organisations}
         self.residents, self.tracing, self.integrity = residents, tracing, integrity
+        self.picture = picture
+
+    def dropped_share(self) -> float | None:
+        """Share of leads settled in the measured days that were dropped rather than acted on (None if none)."""
+        reached = sum(self.fates[f] for f in REACHED)
+        dropped = sum(self.fates[f] for f in DROPPED)
+        return dropped / (reached + dropped) if reached + dropped else None
+
+    def _settle(self, lead: Lead, fate: str) -> None:
+        """Record how a lead ended, if it ended on a measured day; time to action for those acted on."""
+        now = self.sim.env.now
+        if now < 0:
+            return
+        self.fates[fate] += 1
+        if fate in REACHED:
+            self.time_to_action.append(now - lead.opened)
 
     def _clients(self, facilitator: Facilitator) -> list[Any]:
         return [self.organisations[i] for i in sorted(facilitator.clients) if i in self.organisations]
@@ -121,10 +160,10 @@ class Investigations:
             return None
         if targeting == "kingpin":
             return min(pool, key=lambda x: (_rank(x), x.unique_id))
-        if targeting == "broker":
-            def degree(x: Target) -> int:
-                return len(x.org.ties.get(x.unique_id, ())) if isinstance(x, Member) else 10 + len(x.clients)
-            return max(pool, key=lambda x: (degree(x), -x.unique_id))
+        if targeting == "broker":  # whoever the most contact runs through; facilitators bridge organisations
+            def brokerage(x: Target) -> float:
+                return x.org.brokerage(x) if isinstance(x, Member) else 1.0 + len(x.clients)
+            return max(pool, key=lambda x: (brokerage(x), -x.unique_id))
         if targeting == "financial":
             money = [x for x in pool if isinstance(x, Facilitator) or x.role is Role.LEADER]
             if money:
@@ -133,7 +172,8 @@ class Investigations:
 
     def develop(self, target: Target, rng: np.random.Generator) -> Target | None:
         """Whom analysts aim at instead, under `policy.targeting`: up the chain (kingpin), to the
-        cell's broker (broker), to the money (financial); `random` acts on the lead as it came.
+        contact with the highest betweenness (broker), to the money (financial); `random` acts on the lead
+        as it came.
 
         Happens with probability `investigation.develop_prob`, and costs a second analysis round.
         """
@@ -151,9 +191,11 @@ class Investigations:
             if launderers:
                 return pick(rng, launderers)
             return org.leader()
+        if targeting == "broker":  # toward the contact with the highest betweenness, if above the target's
+            around = [x for x in org.neighbours(target) if x.active]
+            best = max(around, key=lambda x: (org.brokerage(x), -x.unique_id), default=None)
+            return best if best is not None and org.brokerage(best) > org.brokerage(target) else None
         above = [x for x in org.neighbours(target) if x.active and _rank(x) < _rank(target)]
-        if targeting == "broker":
-            above = [x for x in above if x.role is Role.LIEUTENANT]
         if not above:
             return None
         return min(above, key=lambda x: (_rank(x), x.unique_id))
@@ -166,13 +208,16 @@ class Investigations:
         self._next_id += 1
         quality = getattr(self.sim.params.investigation, f"quality_{source}")
         # The n-th lead on a person opened on a given day draws the same in two runs (common random numbers).
-        day = int(self.sim.env.now)
+        day = math.floor(self.sim.env.now)
         nth = self._leads_on[target.unique_id, day] = self._leads_on.get((target.unique_id, day), 0) + 1
         rng = self.sim.stream("lead", target.unique_id, day, nth, keep=False)
         lead = Lead(self._next_id, target, source, country, self.sim.env.now, quality, rng, victim_case)
         self.pursued.add(target.unique_id)
         self.sim.record("lead_opened", actor=lead.id, target=target.unique_id, node=country, detail=source,
                         org=org_id(target))
+        if self.picture is not None:
+            orgs = [target.org.unique_id] if isinstance(target, Member) else sorted(target.clients)
+            self.picture.lead(source, country, orgs, quality)
         self.sim.env.process(self._pipeline(lead))
 
     def _pipeline(self, lead: Lead) -> Generator[simpy.Event, Any, None]:
@@ -201,6 +246,7 @@ class Investigations:
             cross_border = acting_country != lead.country
             if rng.random() < policy.lead_loss_prob(p, cross_border):
                 sim.record("lead_lost", actor=lead.id, target=target.unique_id, node=lead.country, org=org_id(target))
+                self._settle(lead, "lost")
                 return
             yield env.timeout(float(rng.exponential(policy.sharing_delay_days(p, cross_border))))
             sim.record("lead_shared", actor=lead.id, target=target.unique_id, node=acting_country,
@@ -208,18 +254,22 @@ class Investigations:
             with self.police[acting_country].request(priority=self.priority(lead)) as req:
                 yield req
                 yield env.timeout(float(rng.exponential(inv.operation_days)))
-            if not target.active:
+            if not target.active:  # taken meanwhile (another lead, a seizure) or gone: the lead went stale
+                self._settle(lead, "stale")
                 return
             sim.record("operation", actor=lead.id, target=target.unique_id, node=acting_country, org=org_id(target))
             leak = inv.leak_weight * (self.integrity.police_share(acting_country) if self.integrity else 0.0)
             if rng.random() < leak:
                 sim.record("lead_leaked", actor=lead.id, target=target.unique_id, node=acting_country,
                            org=org_id(target))
+                self._settle(lead, "leaked")
                 return
             w = inv.arrest_quality_weight
             if rng.random() < inv.arrest_prob * (1.0 - w + w * lead.quality):
-                self.time_to_action.append(env.now - lead.opened)
+                self._settle(lead, "arrested")
                 self.arrest(target, lead.source, acting_country, lead.quality, cross_border, lead.victim_case)
+            else:
+                self._settle(lead, "missed")
         finally:
             self.pursued.discard(target.unique_id)
 
@@ -240,6 +290,6 @@ class Investigations:
         if self.tracing is not None:
             self.tracing.trace_assets(person)
         self.justice.try_case(person, evidence, cross_border, victim_case)
-        rng = self.sim.stream("interview", person.unique_id, int(self.sim.env.now), keep=False)
+        rng = self.sim.stream("interview", person.unique_id, math.floor(self.sim.env.now), keep=False)
         if rng.random() < self.sim.params.investigation.talk_prob:
             self.open(self.name_accomplice(person, rng), "talk", country)

@@ -1,0 +1,5 @@
+import sys
+
+from sim.validate.cli import main
+
+sys.exit(main())
