@@ -32,6 +32,17 @@ def welch_t(low: np.ndarray, high: np.ndarray) -> float:
     return float(diff / se)
 
 
+def paired_t(low: np.ndarray, high: np.ndarray) -> float:
+    """t statistic of the mean per-seed difference high - low. The same seed gives both settings the same
+    draws in every mechanism the lever does not touch (random streams per mechanism: common random
+    numbers), so the differences carry the lever's effect with much less noise than two independent samples."""
+    d = high - low
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    if se == 0:
+        return float("inf") if d.mean() > 0 else float("-inf") if d.mean() < 0 else 0.0
+    return float(d.mean() / se)
+
+
 def summary_key(key: str) -> Measure:
     def measure(result: RunResult) -> float:
         value = result.summary[key]

@@ -1,7 +1,8 @@
 """Every policy lever moves its most direct outcome in the intended direction, over several seeds.
 
 Each case runs the baseline world with the lever low and high on the same seeds and requires the mean
-difference to go the intended way by more than two standard errors (one-sided Welch t > 2).
+difference to go the intended way by more than two standard errors (one-sided paired t > 2: the same seed
+gives both settings the same draws wherever the lever does not reach, so seeds pair).
 """
 
 from __future__ import annotations
@@ -12,19 +13,19 @@ import pytest
 
 from sim import RunResult
 from sim.world import default_corridor
-from tests.levers import Measure, outcomes, summary_key, welch_t
+from tests.levers import Measure, outcomes, paired_t, summary_key
 
 DAYS = 180
 SEEDS = range(6)
 TRAILS = [p.id for p in default_corridor().of_kind("informal_crossing")]
 
 
-def informal_interdiction_rate(result: RunResult) -> float:
-    """Seizures at informal crossings per shipment routed through one."""
+def informal_encounter_rate(result: RunResult) -> float:
+    """Patrol encounters at informal crossings per shipment routed through one: where the patrols are."""
     e = result.events
-    seized = ((e.kind == "seizure") & e.node.isin(TRAILS)).sum()
+    met = ((e.kind == "patrol_encounter") & e.node.isin(TRAILS)).sum()
     passing = sum(result.summary[f"flow_share.{t}"] for t in TRAILS) * result.summary["shipments_attempted"]
-    return float(seized / passing) if passing else 0.0
+    return float(met / passing) if passing else 0.0
 
 
 def seizure_rate_at(result: RunResult, node: str) -> float:
@@ -65,10 +66,11 @@ CASES = [
     # Displacement, the traffickers' learned response to the focus, is slower and noisier: a year, 16 seeds.
     LeverCase("interdiction_focus", (), ("policy.interdiction_focus=[ot_highway]", "policy.focus_multiplier=5"),
               "flow_share.ot_highway", -1, days=365, seeds=range(16)),
-    # Informal crossings see few seizures per run: more seeds.
+    # Patrols that follow the border guards' picture meet more of the loads crossing trails. (Seizures do not
+    # rise with them at baseline: most of the extra finds end in bribes to corrupt guards; docs/ODD.md 7.4.)
     LeverCase("patrol_allocation", ("policy.patrol_allocation=static",),
-              ("policy.patrol_allocation=intelligence_led",), "informal_interdiction_rate", +1,
-              informal_interdiction_rate, seeds=range(10)),
+              ("policy.patrol_allocation=intelligence_led",), "informal_encounter_rate", +1,
+              informal_encounter_rate, seeds=range(10)),
     LeverCase("financial_controls", ("policy.financial_controls=0",), ("policy.financial_controls=1",),
               "assets_frozen", +1),
     LeverCase("oversight", ("policy.oversight=0",), ("policy.oversight=1",), "corrupt_officer_share", -1),
@@ -88,7 +90,11 @@ CASES = [
     # Brokers are one rank of several that `broker` targeting goes after: a smaller shift, more seeds.
     LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=broker",), "disruption_depth", +1,
               seeds=range(10)),
-    LeverCase("targeting", ("policy.targeting=random",), ("policy.targeting=financial",), "assets_frozen", +1),
+    # Financial targeting follows the money through flagged transactions: at weak controls there are few to
+    # follow, so both sides run at moderate controls.
+    LeverCase("targeting", ("policy.targeting=random", "policy.financial_controls=0.5"),
+              ("policy.targeting=financial", "policy.financial_controls=0.5"), "assets_frozen", +1, days=365,
+              seeds=range(12)),
 ]
 
 
@@ -105,8 +111,8 @@ def test_lever_moves_its_outcome(case: LeverCase) -> None:
     common = (f"days={case.days}",)
     low = outcomes([*case.low, *common], case.seeds, {case.outcome: measure})[case.outcome]
     high = outcomes([*case.high, *common], case.seeds, {case.outcome: measure})[case.outcome]
-    t = case.direction * welch_t(low, high)
+    t = case.direction * paired_t(low, high)  # same seeds on both sides: paired
     assert t > 2.0, (
         f"{case.lever}: {case.outcome} low={low.mean():.4g} high={high.mean():.4g} "
-        f"(per seed low={low.round(4).tolist()} high={high.round(4).tolist()}), one-sided t={t:.2f}"
+        f"(per seed low={low.round(4).tolist()} high={high.round(4).tolist()}), one-sided paired t={t:.2f}"
     )

@@ -236,7 +236,7 @@ def test_a_seized_people_shipment_identifies_its_victims() -> None:
     r = Run(commodities=("people",), cash=0.0, policy={"inspection_rate": 1.0, "victim_protection": 1.0},
             shipments={"detectability_people": 1.0, "victim_share": 1.0, "persons_per_shipment": 8},
             community={"vulnerability_mean": 0.95, "awareness_mean": 0.01},
-            victims={"referral_base": 1.0})
+            victims={"referral_base": 1.0, "screening_base": 1.0})
     home = r.communities.by_node["home"]
     r.send()
     (trafficked,) = r.events("trafficked")

@@ -170,7 +170,7 @@ class DemandConfig:
     orders_people: float = param(0.6, 0.0, 1000.0, "groups/day/market", "groups seeking passage")
     orders_weapons: float = param(0.5, 0.0, 1000.0, "loads/day/market")
     elasticity_drugs: float = param(-0.5, -3.0, 0.0, "%/%", "price elasticity of demand; meta-analyses put "
-                                    "illicit drugs near -0.5 (Gallet 2014, Addiction)")
+                                    "illicit drugs near -0.5 (Gallet 2014, Health Economics 23(1))")
     elasticity_people: float = param(-0.3, -3.0, 0.0, "%/%", "migrants keep coming as fees rise (UNODC Global "
                                      "Study on Smuggling of Migrants 2018): inelastic")
     elasticity_weapons: float = param(-0.5, -3.0, 0.0, "%/%", "no firm estimate; taken as for drugs")
@@ -210,7 +210,6 @@ class ShipmentConfig:
     front_company_fee: float = param(0.02, 0.0, None, "M")
     front_company_effect: float = prob(0.45, "detectability removed by a front company")
     broker_fee: float = param(0.01, 0.0, None, "M")
-    bribe_amount: float = param(0.02, 0.0, None, "M")
     courier_arrest_post: float = prob(0.9, "chance the courier is taken when a load is seized at a formal post "
                                           "(drivers rarely get away from an inspection lane)")
     courier_arrest_trail: float = prob(0.4, "chance the courier is taken when a patrol seizes a load on a "

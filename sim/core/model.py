@@ -122,6 +122,8 @@ class CorridorModel(mesa.Model):
         self.finance.connect(orgs, leads)
         self.communities_mechanism.connect(leads, orgs)
         self.shipments.connect(orgs, self.market, leads, leads, residents, self.demand)
+        self.victims.connect(leads, orgs)
+        self.justice.connect(self.victims)
         self.network_members_initial = self.active_members()  # read again at day 0, after the warm-up
         self.env.process(self._days())
 
@@ -176,7 +178,8 @@ class CorridorModel(mesa.Model):
         org = self._organisation(i, (commodity,), int(self.stream("entry.origin", i).integers(1 << 16)), cells=1,
                                  cash=self.params.network.initial_cash / self.params.network.cells_per_org)
         self.organisations.append(org)  # the list shipments and the day's loop read
-        for mechanism in (self.communities_mechanism, self.corruption, self.investigations, self.finance):
+        for mechanism in (self.communities_mechanism, self.corruption, self.investigations, self.finance,
+                          self.victims):
             mechanism.organisations[org.unique_id] = org  # each keeps organisations by id
         self.record("organisation_founded", org=org.unique_id, node=org.home, commodity=commodity)
         return org
@@ -221,7 +224,7 @@ class CorridorModel(mesa.Model):
         shares = {country: self.corruption.share(country) for country in self.corridor.countries}
         self.communities_mechanism.daily(self.victims, shares)
         # 2. Officers: audits and reports catch some corrupt officers; others draw in peers.
-        self.corruption.detect()
+        self.corruption.exits()
         self.corruption.contagion()
         # 3. Organisations, in random order (Mesa's shuffle, on the model's own stream): pay, launder,
         #    repair the network, court officers.

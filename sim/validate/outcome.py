@@ -101,6 +101,7 @@ class ValidationOutcome:
     total: int
     ran: int
     seconds: float
+    model: str = ""  # the fingerprint of the model's source and configs the runs were made with
 
     @property
     def counts(self) -> dict[Status, int]:

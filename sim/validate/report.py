@@ -12,7 +12,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from sim.experiment.report.document import Block, Heading, Image, Paragraph, Table, render_html, render_markdown
-from sim.experiment.report.figures import OTHER_COLOURS
+from sim.experiment.report.figures import BASELINE_COLOUR, OTHER_COLOURS, daily
 from sim.experiment.report.formatting import fmt, fmt_interval
 from sim.results import git_commit, write_atomic
 from sim.validate.catalogue import PATTERNS, SHOCK_END, Pattern
@@ -28,7 +28,7 @@ def summary_line(outcome: ValidationOutcome) -> str:
     """One line: how many pattern × corridor cells pass, and how the runs went."""
     c = outcome.counts
     s = outcome.settings
-    mode = "quick subset" if s.quick else "full catalogue"
+    mode = "quick subset" if s.quick else "selected patterns" if s.patterns else "full catalogue"
     return (f"validation ({mode}, {s.n} replications): {c[Status.passed]}/{len(outcome.results)} pattern × corridor "
             f"cells pass, {c[Status.failed]} fail, {c[Status.missing]} not measurable, {c[Status.error]} error; "
             f"{outcome.total} runs ({outcome.ran} run now, {outcome.total - outcome.ran} resumed) "
@@ -116,6 +116,14 @@ def interval(low: float, high: float) -> str:
     return fmt_interval(low, high, signed=True)
 
 
+def _daily_label(key: str) -> str:
+    """The registry's name of a daily column (the day's level, e.g. not the run's mean)."""
+    try:
+        return daily(key).label
+    except KeyError:
+        return key
+
+
 def plot_pattern(pattern: Pattern, results: list[PatternResult], path: Path) -> Path | None:
     """Per quantity: each arm's mean with its 95% interval, one colour per corridor; then, where the
     pattern names a daily level, its mean per arm over the measured days, one panel per corridor."""
@@ -147,20 +155,23 @@ def plot_pattern(pattern: Pattern, results: list[PatternResult], path: Path) -> 
                 lo.append(e.mean - e.low if e.has_interval else 0.0)
                 hi.append(e.high - e.mean if e.has_interval else 0.0)
             if xs:
-                ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o-", color=colours[r.corridor], ms=4, capsize=3, lw=1,
-                            label=r.corridor)
+                ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", color=colours[r.corridor], ms=4, capsize=3, lw=1,
+                            label=r.corridor)  # no joining line: arms are conditions, not a continuum
         ax.set_xticks(range(len(arms)), arms, rotation=20, ha="right", fontsize=8)
         ax.set_title(label, fontsize=9)
         ax.grid(alpha=0.3)
     if labels:
         axes[0].legend(fontsize=7)
-    arm_colours = {a: OTHER_COLOURS[i % len(OTHER_COLOURS)] for i, a in enumerate(arm_order)}
+    arm_colours = {a: BASELINE_COLOUR if i == 0 else OTHER_COLOURS[(i - 1) % len(OTHER_COLOURS)]
+                   for i, a in enumerate(arm_order)}  # the first arm (the reference) in the baseline's red
     for ax, r in zip(axes[len(labels):], series, strict=False):
         for arm, frame in r.series.items():
             ax.plot(frame["day"], frame["mean"], color=arm_colours.get(arm, "k"), lw=1.5, label=arm)
             ax.fill_between(frame["day"], frame["q05"], frame["q95"], color=arm_colours.get(arm, "k"), alpha=0.15,
                             lw=0)
-        ax.set_title(f"{pattern.series} per day, {r.corridor} (mean, 5-95%)", fontsize=9)
+        if any(SHOCK_END in o for a in pattern.arms for o in a.overrides):
+            ax.axvline(r.context["shock_end"], color="grey", ls="--", lw=1)
+        ax.set_title(f"{_daily_label(pattern.series)} per day, {r.corridor} (mean, 5-95%)", fontsize=9)
         ax.set_xlabel("day")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
@@ -189,7 +200,8 @@ def build_report(outcome: ValidationOutcome) -> Path:
         "generated ones (`gen<K>`: `corridor=generated corridor.seed=K`); a pattern holds only if it passes on "
         "every map. A check passes when its statistic meets its pass rule; **not measurable** means the model "
         "does not report an outcome the check needs yet (never a pass); **error** means runs failed. "
-        f"Experiment seed {s.seed}" + (f", model commit `{commit[:12]}`" if commit else "") + ". "
+        f"Experiment seed {s.seed}, model fingerprint `{outcome.model}`"
+        + (f", git commit `{commit[:12]}` (with any uncommitted changes)" if commit else "") + ". "
         "The catalogue is documented in `docs/validation.md`."))
     blocks += [Heading("Pass / fail"), _pass_fail_table(outcome)]
     by_pattern: dict[str, list[PatternResult]] = {}
@@ -209,11 +221,13 @@ def build_report(outcome: ValidationOutcome) -> Path:
         figure = plot_pattern(pattern, results, figures / f"{name}.png")
         if figure is not None:
             blocks.append(Image(figure, f"{pattern.title}: mean and 95% interval per arm and corridor"))
+    folders = len({a.path for r in outcome.results for a in r.arms.values()})
     blocks += [Heading("Runs"), Paragraph(
-        f"{outcome.total} runs in {len(list((root / 'arms').glob('*/*')))} arm folders under `arms/` "
-        "(one experiment of `sim.experiment` per arm and corridor: `runs.parquet`, `timeseries.parquet`, "
-        "`manifest.json`). Every verdict and statistic is also in `validation.json`. Re-running the same command "
-        "skips finished runs and retries failed ones.")]
+        f"{outcome.total} runs in {folders} arm folders under `arms/{outcome.model}/` (one experiment of "
+        "`sim.experiment` per arm and corridor: `runs.parquet`, `timeseries.parquet`, `manifest.json`); "
+        f"`{outcome.model}` fingerprints the model's source and configs, so a changed model gets fresh runs "
+        "(older fingerprints' folders can be deleted). Every verdict and statistic is also in "
+        "`validation.json`. Re-running the same command skips finished runs and retries failed ones.")]
     failures = [(r, a) for r in outcome.results for a in r.arms.values() if a.errors]
     if failures:
         rows = [[r.pattern, r.corridor, a.arm, str(len(a.errors)), a.errors[0][:300]] for r, a in failures]
@@ -235,7 +249,8 @@ def write_json(outcome: ValidationOutcome) -> Path:
                                                                                       s.chosen_corridors()],
                      "replications": s.n, "quick": s.quick, "seed": s.seed},
         "summary": {str(k): v for k, v in outcome.counts.items()},
-        "runs": {"total": outcome.total, "ran_now": outcome.ran, "seconds": round(outcome.seconds, 2)},
+        "runs": {"total": outcome.total, "ran_now": outcome.ran, "seconds": round(outcome.seconds, 2),
+                 "model": outcome.model, "git_commit": git_commit()},
         "results": [{"pattern": r.pattern, "corridor": r.corridor, "status": str(r.status), "note": r.note,
                      "focus": r.context.get("focus"), "days": r.context["days"], "seconds": round(r.seconds, 2),
                      "checks": [c.as_dict() for c in r.checks],

@@ -2,16 +2,20 @@
 `sim.experiment` (its runner, resume, results store, parallel jobs and progress bar), then the checks.
 
 Each arm is one experiment (the `baseline` scenario with the corridor's and the arm's overrides) under
-`<out>/arms/<corridor>/<key>/`, keyed like any experiment by its definition: re-running skips finished
-runs, and two patterns that need the same arm share its runs. Every arm uses the same experiment seed, so
-replicate r has the same seed in every arm and the arms of a pattern are compared in pairs.
+`<out>/arms/<model>/<corridor>/<key>/`, keyed like any experiment by its definition: re-running skips
+finished runs, and two patterns that need the same arm share its runs. `<model>` fingerprints the model's
+source and configs, so runs of a changed model are never mixed with runs of the old one. Every arm uses the
+same experiment seed, so replicate r has the same seed in every arm and the arms of a pattern are compared
+in pairs.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import time
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +31,34 @@ from sim.validate.catalogue import Arm, ArmData, Corridor, MissingOutcomeError, 
 from sim.validate.outcome import ArmRun, PatternResult, Settings, ValidationOutcome, has_key
 from sim.validate.stats import Status, combine
 
+#: What the model's behaviour depends on, below the package root and the configs folder; the faces that only
+#: read results (this suite, the experiment report, replay) are left out so that changing them reuses runs.
+MODEL_SOURCES, NOT_MODEL = ("sim/**/*.py", "configs/**/*.yaml"), ("sim/validate/", "sim/experiment/report/",
+                                                                  "sim/replay/")
+
+
+@cache
+def model_fingerprint() -> str:
+    """A short hash of the model's source files and configs: the folder its validation runs are kept in."""
+    from sim.config import CONFIG_DIR
+
+    root = CONFIG_DIR.parent
+    digest = hashlib.sha256()
+    for pattern in MODEL_SOURCES:
+        for path in sorted(root.glob(pattern)):
+            name = path.relative_to(root).as_posix()
+            if not name.startswith(NOT_MODEL) and "__pycache__" not in name:
+                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
 
 def arm_definition(settings: Settings, pattern: Pattern, where: Corridor, overrides: Sequence[str]) -> DictConfig:
     """The experiment of one arm: the baseline scenario with the corridor's and the arm's overrides."""
     plain = {"name": where.label, "description": f"validation arm ({pattern.name})", "scenarios": ["baseline"],
              "baseline": "baseline", "replications": settings.n, "days": settings.days(pattern),
              "seed": settings.seed, "overrides": [*where.overrides, *settings.extra, *overrides],
-             "n_jobs": settings.jobs, "results_dir": str(settings.out / "arms"), "report": False}
+             "n_jobs": settings.jobs, "results_dir": str(settings.out / "arms" / model_fingerprint()),
+             "report": False}
     return OmegaConf.merge(OmegaConf.structured(ExperimentConfig), plain)
 
 
@@ -53,9 +78,11 @@ def check_settings(settings: Settings) -> None:
         for pattern in settings.chosen_patterns():
             context = context_of(settings, pattern)
             for arm in pattern.arms:
+                if pattern.needs_focus(arm):
+                    continue  # composed once its pilot has picked the focus
                 overrides = tuple(fill(o, context) for o in arm.overrides)
                 key = (where.label, settings.days(pattern), overrides)
-                if not pattern.needs_focus(arm) and key not in seen:
+                if key not in seen:
                     seen.add(key)
                     try:
                         validate_definition(arm_definition(settings, pattern, where, overrides))
@@ -189,4 +216,5 @@ def run_catalogue(settings: Settings, verbose: bool = False, progress: bool | No
     started = time.perf_counter()
     arms = _Arms(settings, verbose, progress)
     results = [run_pattern(arms, p, c) for p in settings.chosen_patterns() for c in settings.chosen_corridors()]
-    return ValidationOutcome(settings, results, arms.total, arms.ran, time.perf_counter() - started)
+    return ValidationOutcome(settings, results, arms.total, arms.ran, time.perf_counter() - started,
+                             model_fingerprint())

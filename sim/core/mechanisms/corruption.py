@@ -196,6 +196,8 @@ class Corruption:
         if broker is None:
             return
         org.cash -= p.shipments.broker_fee
+        self.sim.record("expense", org=org.unique_id, actor=broker.unique_id, value=p.shipments.broker_fee,
+                        detail="broker")
         posts = org.checkpoints_on_routes
         if posts and rng.random() < o.cultivate_post_share:
             node = pick(rng, posts)
@@ -246,7 +248,6 @@ class Corruption:
         self.audit()
 
     #: The model's step calls the day's exits by this name.
-    detect = exits
 
     def turnover(self) -> None:
         """Officers retire, resign or rotate out at `officers.attrition_rate` a year, corrupt or not, and a
