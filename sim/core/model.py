@@ -175,7 +175,8 @@ class CorridorModel(mesa.Model):
         if len(self.organisations) >= self.params.demand.max_organisations:
             return None
         i = len(self.organisations)
-        org = self._organisation(i, (commodity,), int(self.stream("entry.origin", i).integers(1 << 16)), cells=1,
+        slot = int(self.stream("entry.origin", i, keep=False).integers(1 << 16))  # one draw: not kept
+        org = self._organisation(i, (commodity,), slot, cells=1,
                                  cash=self.params.network.initial_cash / self.params.network.cells_per_org)
         self.organisations.append(org)  # the list shipments and the day's loop read
         for mechanism in (self.communities_mechanism, self.corruption, self.investigations, self.finance,
