@@ -31,6 +31,10 @@ class Outcome:
     `headline`: among the first outcomes a planner sees; `reported`: in reports by default; `chart`: its
     daily series is one of the replay viewer's charts (a few, so that a room can read them); `series`: a
     daily column of timeseries.parquet.
+    `short`: a label of a word or two for crowded places (figure panels, narrow columns). `cost_per`: what one
+    unit of gain is called when policy cost is divided by it ("extra seizure"; a share in percent gains in
+    percentage points); set, the outcome is one of the `OBJECTIVES` a report ranks packages on. `lower`: the
+    least value a level can take (None: unbounded, e.g. a net amount), so intervals and axes stay inside it.
     """
 
     key: str
@@ -45,9 +49,26 @@ class Outcome:
     series: bool = False  # also a daily column in timeseries.parquet
     reported: bool = True  # in reports and the run table by default
     description: str = ""
+    short: str = ""
+    cost_per: str = ""
+    lower: float | None = 0.0
 
     def format(self, value: float | None) -> str:
         return "n/a" if value is None else self.fmt.format(value)
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
+
+    @property
+    def upper(self) -> float | None:
+        """The greatest value a level can take: 1 for a share, else unbounded."""
+        return 1.0 if self.kind == "share" else None
+
+    @property
+    def percent(self) -> bool:
+        """Shown as a percentage (its differences in percentage points)."""
+        return self.kind == "share" and self.fmt.endswith("%}")
 
 
 H, L, N = Better.HIGHER, Better.LOWER, Better.NEUTRAL
@@ -57,12 +78,13 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("shipments_attempted", "shipments attempted", "shipments", N, series=True,
             description="loads that left their origin"),
     Outcome("shipments_delivered", "shipments delivered", "shipments", L, series=True, reported=False),
-    Outcome("shipments_seized", "shipments seized", "shipments", H, series=True, chart=True, headline=False),
+    Outcome("shipments_seized", "shipments seized", "shipments", H, series=True, chart=True, headline=False,
+            short="seizures", cost_per="extra seizure"),
     Outcome("interdiction_rate", "interdiction rate", "share of shipments", H, "share", "{:.1%}", headline=True,
-            description="seized / (seized + delivered)"),
+            description="seized / (seized + delivered)", short="interdiction"),
     Outcome("seized_value", "value seized", "M", H, "amount", "{:.1f}", series=True, reported=False),
     Outcome("delivered_value", "value delivered", "M", L, "amount", "{:.1f}", series=True, reported=False),
-    Outcome("arrests", "arrests", "persons", H, series=True, chart=True, headline=True),
+    Outcome("arrests", "arrests", "persons", H, series=True, chart=True, headline=True, short="arrests"),
     Outcome("convictions", "convictions", "persons", H, series=True),
     Outcome("convictions_organisers", "convictions of organisers", "persons", H, reported=False,
             description="convictions of leaders and lieutenants (among convictions), where victims' testimony "
@@ -89,10 +111,12 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("recruits", "recruits", "persons", L, series=True, reported=False),
     Outcome("criminal_revenue", "criminal revenue (gross)", "M", L, "amount", "{:.1f}", series=True,
             description="the organisations' gross proceeds: what delivered loads sold for, before any cost "
-                        "(the same sum as delivered_value); net of costs it is criminal_profit"),
+                        "(the same sum as delivered_value); net of costs it is criminal_profit",
+            short="criminal revenue", cost_per="M of criminal revenue removed"),
     Outcome("criminal_profit", "criminal profit (net)", "M", L, "amount", "{:.1f}", series=True,
             description="criminal revenue less what the organisations spent: purchases, transport, facilitator "
-                        "and laundering fees, bribes, pay and recruitment (before assets frozen); can be negative"),
+                        "and laundering fees, bribes, pay and recruitment (before assets frozen); can be negative",
+            lower=None),
     Outcome("assets_frozen", "assets frozen", "M", H, "amount", "{:.1f}", series=True),
     Outcome("time_to_action_days", "time to action (median)", "days", L, "rate", "{:.1f}", group="interdiction",
             description="median days from a lead to the police operation it reached (an arrest, a failed "
@@ -101,7 +125,7 @@ OUTCOMES: tuple[Outcome, ...] = (
             description="share of leads settled in the run that never reached a police operation: lost between "
                         "agencies, or stale (the target no longer free when the police could act)"),
     Outcome("corrupt_officer_share", "corrupt officer share (mean)", "share of officers", L, "share", "{:.1%}",
-            group="corruption", headline=True),
+            group="corruption", headline=True, short="corruption", cost_per="point of corruption share"),
     Outcome("corrupt_officer_share_final", "corrupt officer share (end)", "share of officers", L, "share",
             "{:.1%}", group="corruption", reported=False),
     Outcome("bribes_paid", "bribes paid", "M", L, "amount", "{:.2f}", group="corruption", series=True,
@@ -109,17 +133,17 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("corruption_cases_detected", "corruption cases detected", "officers", H, group="corruption",
             series=True, reported=False),
     Outcome("victims_trafficked", "victims trafficked", "persons", L, group="victims", series=True, chart=True,
-            headline=True),
+            headline=True, short="victims trafficked", cost_per="victim averted"),
     Outcome("victims_identified", "victims identified", "persons", H, group="victims", series=True),
     Outcome("victims_protected", "victims protected", "persons", H, group="victims", series=True, chart=True),
     Outcome("victims_reexploited", "victims re-exploited", "persons", L, group="victims", series=True),
     Outcome("tips_received", "tips received", "tips", H, group="community", series=True),
     Outcome("community_trust_final", "community trust (end)", "0-1 scale", H, "share", "{:.3f}", group="community"),
     Outcome("legit_trade_delay_hours", "legitimate trade delay", "hours per vehicle", L, "rate", "{:.2f}",
-            group="trade", series=True, chart=True, headline=True),
+            group="trade", series=True, chart=True, headline=True, short="trade delay"),
     Outcome("route_entropy", "route entropy", "bits", N, "rate", "{:.2f}", group="routes",
             description="spread of shipments over routes", reported=False),
-    Outcome("policy_cost", "policy cost", "M", L, "amount", "{:.1f}", group="cost", headline=True),
+    Outcome("policy_cost", "policy cost", "M", L, "amount", "{:.1f}", group="cost", headline=True, short="cost"),
 )
 
 #: Daily levels in timeseries.parquet that are not summary outcomes (sampled at the end of each day).
@@ -139,6 +163,12 @@ SUMMARY_KEYS: tuple[str, ...] = tuple(o.key for o in OUTCOMES)
 HEADLINE: tuple[str, ...] = tuple(o.key for o in OUTCOMES if o.headline)
 #: The outcomes an experiment reports, and a run prints, when nothing else is asked for.
 DEFAULT_OUTCOMES: tuple[str, ...] = tuple(o.key for o in OUTCOMES if o.reported)
+#: What a report ranks policy packages on against the baseline: the headline outcomes that judge a policy and
+#: those with a cost-effectiveness unit, in registry order; policy cost is what they are bought with.
+OBJECTIVES: tuple[str, ...] = tuple(o.key for o in OUTCOMES if (o.headline or o.cost_per) and o.group != "cost"
+                                    and o.better != Better.NEUTRAL)
+#: The outcome the objectives are paid with.
+COST_KEY = "policy_cost"
 #: Daily counter columns of timeseries.parquet that are outcomes of the same name summed over days.
 SERIES_KEYS: tuple[str, ...] = tuple(o.key for o in OUTCOMES if o.series)
 

@@ -1,4 +1,5 @@
-"""A run's result in memory, and writing it to a folder atomically."""
+"""A run's result in memory, writing it to a folder atomically, and reading a run folder's files back
+within limits (a folder may come from anyone: size, text, nesting and YAML anchors are checked first)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 import platform
 import shutil
+import stat
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -22,6 +24,19 @@ OUTPUT_FILES = ("summary.json", "timeseries.parquet", "events.parquet", "config.
 FRAMES_FILE = "frames.json"
 RUN_FORMAT = "sim-run/1"
 PACKAGES = ("sim", "mesa", "simpy", "numpy", "pandas", "pyarrow", "networkx", "hydra-core", "omegaconf")
+_MiB = 1024 * 1024
+#: Largest JSON file (summary, manifest, run record) and config.yaml read back from a folder.
+MAX_JSON_BYTES, MAX_CONFIG_BYTES = 16 * _MiB, 1 * _MiB
+#: Deepest nesting of lists and mappings read back, and most YAML parser events in a config.yaml (a resolved
+#: config has about a thousand): a YAML "billion laughs" or a deeply nested file is refused, not expanded.
+MAX_NESTING, MAX_YAML_NODES = 32, 100_000
+
+
+class DamagedFileError(ValueError):
+    """A file of a run folder that cannot be used: the message names the file and the problem, in one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 @dataclass
@@ -80,7 +95,8 @@ def git_commit() -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
-def manifest(result: RunResult) -> dict[str, Any]:
+def manifest(result: RunResult, checksums: dict[str, str] | None = None) -> dict[str, Any]:
+    """What a run folder says about itself; `checksums` (file name -> sha256) let readers detect changed files."""
     cfg = result.config
     return {
         "format": RUN_FORMAT,
@@ -95,6 +111,7 @@ def manifest(result: RunResult) -> dict[str, Any]:
                                        and cfg.get("record") is not False else []),
         "parent": cfg.branch.parent if "branch" in cfg else None,
         "branch_day": cfg.branch.day if "branch" in cfg else None,
+        **({"checksums": checksums} if checksums is not None else {}),
     }
 
 
@@ -132,7 +149,8 @@ def write_run(result: RunResult, output_dir: str | Path) -> Path:
             names.insert(-1, FRAMES_FILE)
         elif (out / FRAMES_FILE).exists():
             (out / FRAMES_FILE).unlink()  # stale frames of an earlier run in this folder
-        (tmp / "manifest.json").write_text(json.dumps(manifest(result), indent=2) + "\n")
+        sums = {name: file_sha256(tmp / name) for name in names if name != "manifest.json"}
+        (tmp / "manifest.json").write_text(json.dumps(manifest(result, sums), indent=2) + "\n")
         for name in names:
             os.replace(tmp / name, out / name)
     finally:
@@ -142,3 +160,100 @@ def write_run(result: RunResult, output_dir: str | Path) -> Path:
 
 def is_complete(run_dir: str | Path) -> bool:
     return all((Path(run_dir) / name).is_file() for name in OUTPUT_FILES)
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_bounded(path: Path, max_bytes: int) -> bytes:
+    """A regular file's bytes, refused (DamagedFileError) when it is something else or larger than `max_bytes`."""
+    try:
+        info = path.lstat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DamagedFileError(f"{path}: not a regular file")
+        if info.st_size > max_bytes:
+            raise DamagedFileError(f"{path}: {info.st_size} bytes, more than the {max_bytes} allowed")
+        with open(path, "rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise DamagedFileError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
+    if len(data) > max_bytes:
+        raise DamagedFileError(f"{path}: more than the {max_bytes} bytes allowed")
+    return data
+
+
+def _text(path: Path, max_bytes: int) -> str:
+    try:
+        return read_bounded(path, max_bytes).decode("utf-8")
+    except UnicodeDecodeError:
+        raise DamagedFileError(f"{path}: not UTF-8 text") from None
+
+
+def check_nesting(path: Path, value: Any) -> None:
+    """Refuse lists and mappings nested deeper than MAX_NESTING (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_NESTING:
+                raise DamagedFileError(f"{path}: nested deeper than {MAX_NESTING} levels")
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+
+
+def read_json(path: Path, max_bytes: int = MAX_JSON_BYTES) -> Any:
+    """A JSON file's value, within the size and nesting limits; DamagedFileError otherwise."""
+    text = _text(path, max_bytes)
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise DamagedFileError(f"{path}: nested deeper than {MAX_NESTING} levels") from None
+    except ValueError as exc:
+        raise DamagedFileError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
+    check_nesting(path, value)
+    return value
+
+
+def read_config_yaml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> dict[str, Any]:
+    """A run's config.yaml as plain data, without resolving anything.
+
+    A run's config is written resolved, so anchors and aliases (`&`, `*`), `${...}` interpolations, more
+    than MAX_YAML_NODES parser events or nesting deeper than MAX_NESTING mean the file was made by hand: it
+    is refused (DamagedFileError) from the parser's events, before anything is built.
+    """
+    import yaml
+
+    text = _text(path, max_bytes)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth = count = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            count += 1
+            if count > MAX_YAML_NODES:
+                raise DamagedFileError(f"{path}: more than {MAX_YAML_NODES} YAML nodes")
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise DamagedFileError(f"{path}: YAML anchors and aliases (& and *) are not allowed "
+                                       "(a run's config is written resolved, without them)")
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise DamagedFileError(f"{path}: nested deeper than {MAX_NESTING} levels")
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent) and "${" in event.value:
+                raise DamagedFileError(f"{path}: interpolations (${{...}}) are not allowed "
+                                       "(a run's config is written resolved)")
+        value = yaml.load(text, Loader=loader)  # a safe loader, and the events were checked above
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise DamagedFileError(f"{path}: not valid YAML ({getattr(exc, 'problem', None) or 'unreadable'}{where})"
+                               ) from None
+    if not isinstance(value, dict):
+        raise DamagedFileError(f"{path}: expected a mapping of config keys, got {type(value).__name__}")
+    return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -488,3 +489,235 @@ def test_report_from_real_runs(real_results: Path) -> None:
     text = headline_table(real_results)
     assert "crackdown" in text
     assert "legitimate trade delay" in text
+
+
+# ------------------------------------------------------------------------------------------------ the first page
+
+
+PACKAGE_COST = {"baseline": 7.0, "victims_down": 9.0, "seizures_up": 12.0, "nothing": 8.0}
+
+
+def first_page_results(folder: Path, pairs: int, seed: int = 11,
+                       packages: tuple[str, ...] = tuple(PACKAGE_COST)) -> Path:
+    """`pairs` paired replications of 30 days (a definition that says 365) of the baseline and three packages
+    with known effects: `victims_down` averts 20 victims but makes 10 fewer arrests; `seizures_up` seizes 8
+    more shipments; `nothing` changes nothing. Policy cost is fixed per package, as the levers set it."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for r in range(pairs):
+        common = rng.normal()
+        for scenario in packages:
+            cost = PACKAGE_COST[scenario]
+            out = noisy_outcomes(rng, common=common)
+            out["shipments_seized"] = 20.0 + 4 * common + rng.normal(0, 1.0)
+            out["criminal_revenue"] = 100.0 + 10 * common + rng.normal(0, 2.0)
+            if scenario == "victims_down":
+                out["victims_trafficked"] -= 20.0
+                out["arrests"] -= 10.0
+            if scenario == "seizures_up":
+                out["shipments_seized"] += 8.0
+            out["policy_cost"] = cost
+            row = run_row(scenario, r, out)
+            row.update({"days": 30, "warmup_days": 365, "warmup_policy": "status_quo", "corridor.name": "default",
+                        "corridor.file": None, "scenario_description": f"the {scenario} package"})
+            rows.append(row)
+    defn = definition(list(packages), replications=pairs)
+    defn["days"] = 365
+    defn["outcomes"] = [*OUTCOMES, "shipments_seized", "criminal_revenue"]
+    return write_results(folder, rows, defn)
+
+
+@pytest.fixture(scope="module")
+def first_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = first_page_results(tmp_path_factory.mktemp("first_page"), pairs=20)
+    build_report(folder)
+    return folder
+
+
+def test_report_opens_with_the_answer(first_page: Path) -> None:
+    """Ranking, cost-effectiveness and the trade-off figure come first, before provenance; labels and units
+    from the registry, no snake_case in the tables."""
+    markdown = (first_page / "report.md").read_text()
+    order = [markdown.index(h) for h in ("## The answer", "### Ranking against the baseline", "### Cost-effectiveness",
+                                         "### Trade-off: effect against cost", "## Provenance", "## Runs")]
+    assert order == sorted(order)
+    assert "What was run: **20 paired replications** of 4 scenarios against `baseline`; **30 days** each, after a " \
+           "365-day warm-up" in markdown  # what ran, not the definition's 365 days
+    ranking = section(markdown, "### Ranking against the baseline")
+    header = table_row(ranking, "#")
+    assert "victims trafficked (persons) lower is better" in header
+    assert "corruption (pp) lower is better" in header
+    assert "extra policy cost (M)" in header
+    tables = "\n".join(line for line in markdown[:markdown.index("## Provenance")].splitlines() if line.startswith("|"))
+    assert not re.search(r"[a-z]+_[a-z]+", tables.replace("victims_down", "").replace("seizures_up", "")), tables
+    # Objectives won less objectives lost, then the cheaper: seizures up (1 - 0), nothing (0 - 0, 8 M), victims
+    # down (1 - 1, 9 M).
+    assert table_row(ranking, "1")[1] == "**seizures up** better on 1, worse on 0 the seizures_up package"
+    assert table_row(ranking, "2")[1].startswith("**nothing** better on 0, worse on 0")
+    assert table_row(ranking, "3")[1].startswith("**victims down** better on 1, worse on 1")
+    assert_valid_png(first_page / "figures" / "tradeoff.png")
+    assert "figures/tradeoff.png" in section(markdown, "### Trade-off: effect against cost")
+    html = (first_page / "report.html").read_text()
+    answer = html[html.index('<section id="answer">'):html.index("</section>")]
+    assert answer.count("<table") == 2
+    assert answer.count("<img ") == 1
+    assert "<h2>Provenance</h2>" not in answer
+    assert "With only" not in markdown
+
+
+def test_cost_effectiveness_only_for_resolved_gains(first_page: Path) -> None:
+    """Cost per victim averted = extra cost / victims averted; no ratio where nothing is gained or it got worse."""
+    markdown = (first_page / "report.md").read_text()
+    table = section(markdown, "### Cost-effectiveness")
+    header = table_row(table, "package")
+    victims = header.index("cost per victim averted (thousand)")
+    seizures = header.index("cost per extra seizure (thousand)")
+    down = table_row(table, "victims down")
+    ratio = float(down[victims].split()[0].strip("*"))
+    assert ratio == pytest.approx(2.0 / 20.0 * 1000, rel=0.15)  # 2 M for about 20 victims: ~100 thousand each
+    assert down[seizures] == "no resolved gain"
+    up = table_row(table, "seizures up")
+    assert float(up[seizures].split()[0].strip("*")) == pytest.approx(5.0 / 8.0 * 1000, rel=0.15)
+    assert up[seizures].startswith("**")
+    assert "(cheapest)" in up[seizures]
+    assert set(table_row(table, "nothing")[1:]) == {"no resolved gain"}
+
+
+def test_good_and_bad_colouring_follows_the_better_direction(first_page: Path) -> None:
+    """Fewer victims (better = lower) is green although the difference is negative; fewer arrests is red."""
+    from sim.experiment.report.answer import objectives, package_rows, ranking_table
+
+    results = load_results(first_page)
+    keys = objectives(results)
+    rows = package_rows(results, keys)
+    table = ranking_table(results, rows, keys)
+    by_package = {row[1].split("**")[1]: (row, cls) for row, cls in zip(table.rows, table.classes or [], strict=True)}
+    row, cls = by_package["victims down"]
+    victims, arrests = 2 + keys.index("victims_trafficked"), 2 + keys.index("arrests")
+    assert float(row[victims].split()[0]) == pytest.approx(-20, abs=3)
+    assert cls[victims] == "better"
+    assert float(row[arrests].split()[0]) == pytest.approx(-10, abs=2)
+    assert cls[arrests] == "worse"
+    row, cls = by_package["seizures up"]
+    seizures = 2 + keys.index("shipments_seized")
+    assert float(row[seizures].split()[0]) == pytest.approx(8, abs=1.5)
+    assert cls[seizures] == "better"
+    _, cls = by_package["nothing"]
+    assert "better" not in cls
+    assert "worse" not in cls
+    html = (first_page / "report.html").read_text()
+    assert re.search(r'<td class="better">-(19|2\d)\.?\d* \(#1\)', html)  # victims averted, shown green
+    assert re.search(r'<td class="worse">-(9|1\d)\.?\d* \(#3\)', html)  # arrests lost, shown red
+
+
+@pytest.mark.parametrize("pairs", [2, 20])
+def test_small_n_warning(tmp_path: Path, pairs: int) -> None:
+    """Two paired replications get a plain warning at the top and nothing is called better; twenty do not."""
+    from sim.experiment.report.answer import what_was_run
+    from sim.experiment.report.document import Callout
+
+    folder = first_page_results(tmp_path / f"n{pairs}", pairs=pairs)
+    warnings = [b.text for b in what_was_run(load_results(folder)) if isinstance(b, Callout)]
+    if pairs == 20:
+        assert warnings == []
+        return
+    assert warnings == ["With only 2 paired replications no difference can be judged: nothing below is called better "
+                        "or worse. Run at least 10 (`replications=20` is the policy comparison's default)."]
+    build_report(folder)
+    markdown = (folder / "report.md").read_text()
+    assert markdown.index("> **With only 2 paired replications") < markdown.index("## The answer")
+    ranking = section(markdown, "### Ranking against the baseline")
+    assert " better" not in ranking.split("\n|---")[1].replace("better on", "")  # no cell judged better
+    assert "too few runs" in ranking
+    html = (folder / "report.html").read_text()
+    assert '<div class="callout" role="note">With only 2 paired replications' in html
+    answer = html[html.index('<section id="answer">'):html.index("</section>")]
+    assert 'class="better"' not in answer
+    assert 'class="worse"' not in answer
+    arrests = table_row(section(markdown, "### arrests"), "victims down")
+    assert "better" not in arrests[-1]
+    assert "worse" not in arrests[-1]
+
+
+def test_a_few_pairs_warn_that_intervals_are_unreliable(tmp_path: Path) -> None:
+    from sim.experiment.report.answer import small_n_warnings
+
+    assert [b.text for b in small_n_warnings(5)] == [  # type: ignore[union-attr]
+        "With only 5 paired replications intervals are unreliable; run at least 10 (`replications=20` is the policy "
+        "comparison's default)."]
+    assert small_n_warnings(10) == []
+
+
+def test_zero_width_and_too_few_pairs_are_never_judged() -> None:
+    from sim.experiment.report.stats import judge
+
+    assert judge("victims_trafficked", Estimate(2, -20.0, -25.0, -15.0)) == "few"
+    assert judge("victims_trafficked", Estimate(10, -20.0, -20.0, -20.0)) == "no_spread"
+    assert judge("victims_trafficked", Estimate(10, -20.0, -25.0, 5.0)) == "unresolved"
+    assert judge("victims_trafficked", Estimate(10, -20.0, -25.0, -15.0)) == "better"
+    assert judge("arrests", Estimate(10, -20.0, -25.0, -15.0)) == "worse"
+    assert judge("shipments_attempted", Estimate(10, -20.0, -25.0, -15.0)) == "neutral"
+
+
+@pytest.mark.parametrize("values", [[0.0, 0.0, 0.0, 90.0], [1.0, 80.0], [0.0, 3.0, 0.0, 1.0, 0.0, 0.0]])
+def test_count_level_intervals_never_go_below_zero(values: list[float]) -> None:
+    from sim.experiment.report.stats import level_ci
+
+    plain = mean_ci(values)
+    assert plain.low < 0  # the t interval would
+    est = level_ci(values, "victims_trafficked")
+    assert est.mean == pytest.approx(plain.mean)
+    assert 0 <= est.low < est.mean < est.high
+    share = level_ci([0.01, 0.02, 0.9], "corrupt_officer_share")
+    assert 0 <= share.low < share.mean < share.high <= 1
+    assert level_ci(values, "criminal_profit").low == pytest.approx(plain.low)  # a net amount may be negative
+    wide = level_ci(np.random.default_rng(0).poisson(30, 400).astype(float), "arrests")
+    narrow_t = mean_ci(np.random.default_rng(0).poisson(30, 400).astype(float))
+    assert wide.low == pytest.approx(narrow_t.low, rel=0.01)  # the same interval where the t one is fine
+
+
+def test_count_intervals_in_the_report_stay_at_or_above_zero(tmp_path: Path) -> None:
+    """The issue's case: two runs of a count, 1 and 80, gave [-36.7, 77.7]; the report now shows a positive
+    interval for the level (the difference may of course be negative)."""
+    rows = []
+    for r, (base, other) in enumerate([(1.0, 3.0), (80.0, 60.0)]):
+        for scenario, value in (("baseline", base), ("other", other)):
+            out = noisy_outcomes(np.random.default_rng(r))
+            out["victims_trafficked"] = value
+            rows.append(run_row(scenario, r, out))
+    folder = write_results(tmp_path / "skewed", rows, definition(["baseline", "other"], replications=2))
+    build_report(folder)
+    table = section((folder / "report.md").read_text(), "### victims trafficked")
+    for scenario in ("baseline", "other"):
+        low = table_row(table, scenario)[3].strip("[]").split(",")[0]
+        assert low == "≈0" or float(low) >= 0, table
+    assert table_row(table, "other")[5].startswith("[-")  # the paired difference's interval may cross zero
+
+
+def test_a_package_that_trades_a_gain_for_a_loss_is_not_called_best(tmp_path: Path) -> None:
+    from sim.experiment.report.answer import answer_section
+    from sim.experiment.report.document import Paragraph
+
+    folder = first_page_results(tmp_path / "trade", pairs=12, packages=("baseline", "victims_down"))
+    blocks = answer_section(load_results(folder), tmp_path)
+    lead = next(b.text for b in blocks if isinstance(b, Paragraph))
+    assert lead == ("No package is better than `baseline` on more objectives than it is worse on: each gain below "
+                    "comes with a loss.")
+    assert_valid_png(tmp_path / "tradeoff.png")
+
+
+def test_replications_to_resolve_plans_from_the_estimated_spread() -> None:
+    """An unresolved difference says how many pairs would resolve it; the figure grows as the effect shrinks
+    relative to its spread, and a resolved one needs none."""
+    from sim.experiment.report.stats import Estimate, replications_to_resolve
+
+    # mean 1, half-width 2 at n=10: sd = 2 * sqrt(10) / t(9) ~ 2.8; needs about (1.96 * 2.8)^2 ~ 30 pairs.
+    wide = Estimate(10, 1.0, -1.0, 3.0)
+    needed = replications_to_resolve(wide)
+    assert needed is not None
+    assert 25 <= needed <= 40
+    narrower = replications_to_resolve(Estimate(10, 1.0, -0.5, 2.5))
+    assert narrower is not None
+    assert 10 < narrower < needed
+    assert replications_to_resolve(Estimate(10, 1.0, 0.5, 1.5)) is None  # already resolved
+    assert replications_to_resolve(Estimate(10, 0.0, -1.0, 1.0)) is None  # no effect to resolve

@@ -5,8 +5,9 @@ The parts, each importing only parts listed above it:
 - `overrides`: a swept or sampled value as a run's override (its range, config type and text)
 - `definition`: the experiment schema, loading `experiments/<name>.yaml`, validation, the results key
 - `design`: design points, sampled worlds, replicate seeds (common random numbers), the list of runs
-- `store`: the results folder: run records written as runs finish, then the gathered tables and manifest
-- `runner`: executing the runs (serially, on joblib or dask), resuming, then the report
+- `store`: the results folder: run records (with checksums and the model's fingerprint) written as runs
+  finish and checked before reuse, then the gathered tables and manifest
+- `runner`: executing the runs (serially, in loky workers or on dask), resuming, then the report
 - `multirun`: a `sim.run -m` sweep gathered into the same results form
 - `cli`: the command line
 - `report`: the report, built from a results folder alone; it imports none of the parts above

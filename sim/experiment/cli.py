@@ -4,7 +4,9 @@
     python -m sim.experiment collect PATH      # gather `sim.run -m` folders into runs.parquet
     python -m sim.experiment report PATH       # rebuild the report from stored results
 
-Exit codes: 0 done, 1 some run failed (re-run to retry), 2 bad input (one `error:` line), 130 interrupted.
+Exit codes: 0 done; 1 some run failed (each with one line of reason; the others are saved, and re-running
+the same command retries only the failed ones) or the results could not be written; 2 bad input (one
+`error:` line, nothing run or written); 130 interrupted (finished runs are kept).
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished runs are kept; run the same command again to resume", file=sys.stderr)
         return 130
+    except ConfigError as exc:
+        return fail(str(exc))
+    except OSError as exc:  # disk full, a folder removed under us: not bad input, and nothing finished is lost
+        return fail(f"cannot write the results under '{exp.results_dir}' ({exc.strerror or type(exc).__name__}); "
+                    "finished runs are kept: run the same command again to resume", code=1)
     from sim.experiment.report.build import headline_table, pairing_line  # loaded late: matplotlib is slow
 
     print(headline_table(outcome.path))
@@ -50,11 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{exp.design.kind} design over {', '.join(exp.design.levers)}: see the report's {section}")
     print(f"{outcome.ok}/{outcome.total} runs ok ({outcome.ran} run now, {outcome.total - outcome.ran} resumed)")
     print(f"results: {outcome.path}")
-    print(f"report:  {outcome.path / 'report.md'} (and report.html)")
+    if exp.report:
+        print(f"report:  {outcome.path / 'report.md'} (and report.html)")
     if outcome.failed:
         for record in outcome.failed[:10]:
             print(f"  failed: {record['run_id']} (seed {record['seed']}): {record['error']}", file=sys.stderr)
-        print(f"{len(outcome.failed)} run(s) failed; re-run the same command to retry them", file=sys.stderr)
+        more = f" ({len(outcome.failed) - 10} more in runs.parquet)" if len(outcome.failed) > 10 else ""
+        print(f"{len(outcome.failed)} run(s) failed{more}; the other {outcome.ok} are saved; re-run the same command "
+              "to retry only the failed ones", file=sys.stderr)
         return 1
     return 0
 

@@ -6,6 +6,7 @@ so that both agree on ranges, on the config type a sampled number is cast to, an
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,14 @@ def value_range(key: str, value: Any, what: str) -> tuple[float, float]:
     """A `[low, high]` entry of a design or of the uncertainties; ConfigError naming `what.key` otherwise."""
     if not (isinstance(value, list | tuple) or OmegaConf.is_list(value)) or len(value) != 2:
         raise ConfigError(f"{what}.{key}: needs [low, high], got {value}")
-    low, high = (float(v) for v in value)
+    try:
+        if any(isinstance(v, str) for v in value):
+            raise ValueError
+        low, high = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what}.{key}: needs two numbers [low, high], got {list(value)}") from None
+    if not (math.isfinite(low) and math.isfinite(high)):
+        raise ConfigError(f"{what}.{key}: needs finite numbers [low, high], got [{low}, {high}]")
     if not low < high:
         raise ConfigError(f"{what}.{key}: low must be below high, got [{low}, {high}]")
     return low, high

@@ -2,25 +2,112 @@
 
 A branch is the last entry of its run's policy schedule (`branch.day`, `branch.levers` in the config), so
 it replays, verifies and exports like any recording and needs no state but the parent's config and seed.
+The day and the levers come from a person (the command line) or a web page (the viewer's server), so they
+are checked here, strictly and before anything reaches OmegaConf: a string holding `${` would be an
+interpolation there (`${oc.env:...}` reads the environment), so it is refused outright.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 from omegaconf import OmegaConf
 
 from sim.api import simulate
-from sim.config import ConfigError, finalize, schema
+from sim.config import LEVER_SPECS, ConfigError, finalize, schema
 from sim.replay.store import ReplayError, load_recording
+
+#: Longest text accepted as a lever value (a choice word or a node id), and most node ids in a list lever.
+MAX_TEXT = 200
+MAX_LIST = 1000
 
 
 def branch_overrides(levers: dict[str, Any]) -> dict[str, Any]:
     """Branch levers as policy keys without the `policy.` prefix (the viewer and the CLI send either)."""
     return {key.removeprefix("policy."): value for key, value in levers.items()}
+
+
+def check_levers(levers: Any) -> dict[str, Any]:
+    """Branch levers checked against the schema's lever specs, as policy keys without `policy.`.
+
+    Known levers only; numbers finite (and not booleans), booleans for switches, an allowed word for a
+    choice, a list of short texts for a list; no text with `${`. Ranges and node ids are checked by the
+    config's own validation afterwards. Raises ReplayError (one line) on the first bad entry.
+    """
+    if not isinstance(levers, dict):
+        raise ReplayError(f"branch.levers: expected a mapping of lever -> value, got {_what(levers)}")
+    if not levers:
+        raise ReplayError("branch: change at least one lever")
+    out: dict[str, Any] = {}
+    for key, value in levers.items():
+        if not isinstance(key, str):
+            raise ReplayError(f"branch.levers: lever names are text, got {_what(key)}")
+        _no_interpolation(f"branch.levers: {_short(key)}", key)
+        name = key.removeprefix("policy.")
+        spec = LEVER_SPECS.get(name)
+        if spec is None:
+            raise ReplayError(f"branch.levers.{name[:40]}: unknown lever; allowed: {', '.join(LEVER_SPECS)}")
+        if name in out:
+            raise ReplayError(f"branch.levers.{name}: given twice")
+        out[name] = _check_value(f"branch.levers.{name}", spec.type, spec.choices, value)
+    return out
+
+
+def _check_value(where: str, kind: str, choices: tuple[str, ...], value: Any) -> Any:
+    if kind in ("number", "integer"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ReplayError(f"{where}: expected a number, got {_what(value)}")
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:
+            finite = False
+        if not finite:
+            raise ReplayError(f"{where}: must be a finite number, got {_short(value)}")
+        if kind == "integer" and not float(value).is_integer():
+            raise ReplayError(f"{where}: expected a whole number, got {value}")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ReplayError(f"{where}: expected true or false, got {_what(value)}")
+        return value
+    if kind == "choice":
+        if not isinstance(value, str):
+            raise ReplayError(f"{where}: expected one of {', '.join(choices)}, got {_what(value)}")
+        _no_interpolation(where, value)
+        if value not in choices:
+            raise ReplayError(f"{where}: {_short(value)} is not allowed; allowed: {', '.join(choices)}")
+        return value
+    if kind == "list":
+        if not isinstance(value, list) or len(value) > MAX_LIST:
+            raise ReplayError(f"{where}: expected a list of at most {MAX_LIST} node ids, got {_what(value)}")
+        for item in value:
+            if not isinstance(item, str) or len(item) > MAX_TEXT:
+                raise ReplayError(f"{where}: node ids are text of at most {MAX_TEXT} characters, got {_what(item)}")
+            _no_interpolation(where, item)
+        return list(value)
+    raise ReplayError(f"{where}: this lever cannot be changed in a branch")
+
+
+def _no_interpolation(where: str, text: str) -> None:
+    if "${" in text:
+        raise ReplayError(f"{where}: text with '${{' is not allowed (it would be read as an interpolation)")
+
+
+def check_day(day: Any, days: int) -> int:
+    """The branch day, refused unless a whole number in [0, days - 1]: the levers change at the start of
+    that day, so the recording's last day still runs once with them; a later day has nothing left to run."""
+    if isinstance(day, bool) or not isinstance(day, int):
+        raise ReplayError(f"branch.day: expected a whole number, got {_what(day)}")
+    if day >= days:
+        raise ReplayError(f"branch.day: {day} is past the recording's last day {days - 1}: nothing left to run; "
+                          f"allowed: a day in [0, {days - 1}]")
+    if day < 0:
+        raise ReplayError(f"branch.day: {day} is out of range; allowed: a day in [0, {days - 1}]")
+    return int(day)
 
 
 def branch(run_dir: str | Path, day: int, levers: dict[str, Any], progress: bool | None = False) -> Path:
@@ -29,22 +116,24 @@ def branch(run_dir: str | Path, day: int, levers: dict[str, Any], progress: bool
     The branch folder is `<run_dir>/branches/day<day>-<hash of the levers>`, so the same question asked
     twice lands in the same folder; its config records the parent and the branch day.
     """
+    changes = check_levers(levers)
     rec = load_recording(run_dir)
     if rec.config.branch.day is not None:
         raise ReplayError(f"{rec.path}: already a branch (of {rec.config.branch.parent}); branch the parent instead")
-    changes = branch_overrides(levers)
-    if not changes:
-        raise ReplayError("branch: change at least one lever")
+    day = check_day(day, int(rec.config.days))
     plain = OmegaConf.to_container(rec.config, resolve=True, enum_to_str=True)
     assert isinstance(plain, dict)
     key = hashlib.sha256(json.dumps([day, sorted(changes.items())], default=str).encode()).hexdigest()[:8]
     out = rec.path / "branches" / f"day{day}-{key}"
-    plain["branch"] = {"day": int(day), "levers": changes, "parent": str(rec.path)}
+    _no_interpolation(f"branch: the run folder {rec.path}", str(out))
+    plain["branch"] = {"day": day, "levers": changes, "parent": str(rec.path)}
     plain["output_dir"] = str(out)
     try:
         cfg = finalize(OmegaConf.merge(schema(), plain))
     except ConfigError as exc:
         raise ReplayError(str(exc)) from None
+    except Exception as exc:  # OmegaConf's own errors on a value the schema's type cannot take
+        raise ReplayError(f"branch.levers: {type(exc).__name__}: {str(exc).strip().splitlines()[0]}") from None
     result = simulate(cfg, progress=progress)
     result.save(out)
     return out
@@ -53,3 +142,18 @@ def branch(run_dir: str | Path, day: int, levers: dict[str, Any], progress: bool
 def list_branches(run_dir: Path) -> list[Path]:
     """The complete branches saved beside a recording (a half-written one has no manifest yet)."""
     return sorted(p for p in (run_dir / "branches").glob("day*") if (p / "manifest.json").is_file())
+
+
+def _what(value: Any, width: int = 60) -> str:
+    """What a value is, for an error line: its kind, and its repr cut to `width` (lists and mappings are only
+    named, as they may be nested deeply)."""
+    names = {dict: "a mapping", list: "a list", str: "text", bool: "a boolean", int: "a number", float: "a number",
+             type(None): "null"}
+    kind = names.get(type(value), type(value).__name__)
+    return kind if isinstance(value, dict | list) or value is None else f"{kind} {_short(value, width)}"
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """A value for an error line: its repr, cut to `width` characters."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."

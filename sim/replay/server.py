@@ -1,75 +1,334 @@
 """The live viewer's HTTP server: the page, the recording's payload, and a branch endpoint.
 
 Standard library only and bound to 127.0.0.1: a trainer's laptop needs no web stack, and nothing is
-exposed beyond the machine. Branches run one at a time, because they write into the run folder.
+exposed beyond the machine. But any web page the trainer has open can make the browser send requests to
+127.0.0.1, so the server answers only requests that name it (Host `127.0.0.1:PORT` or `localhost:PORT`,
+which defeats DNS rebinding), takes a branch only from its own page (Origin, JSON content type), reads at
+most MAX_BODY bytes within TIMEOUT seconds, checks every value before it reaches the config, and runs one
+branch at a time, because branches write into the run folder. docs/security.md lists what is refused.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import re
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from sim.config import ConfigError
 from sim.replay.branching import branch
 from sim.replay.page import VIEWER_DIR, VIEWER_FILES
 from sim.replay.store import ReplayError, load_recording
-from sim.replay.viewer_data import branch_payload, payload, to_json
+from sim.replay.viewer_data import branch_payload, payload
+
+#: Largest request body accepted (a branch request is a few hundred bytes).
+MAX_BODY = 64 * 1024
+#: Seconds a connection may stay silent (reading the request or taking the answer) before it is closed.
+TIMEOUT = 10.0
+#: Headers sent with every answer: never cached, never sniffed, never framed by another page, and not
+#: readable as a resource by other sites.
+SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
+                    "Content-Security-Policy": "frame-ancestors 'none'", "Referrer-Policy": "no-referrer",
+                    "Cross-Origin-Resource-Policy": "same-origin"}
+_USAGE = 'send {"day": T, "levers": {"policy.KEY": value}}'
+_DIGITS = re.compile(r"[0-9]{1,12}")
 
 
-def make_server(run_dir: str | Path, port: int = 8765) -> ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1 serving the viewer, `GET /api/recording` and `POST /api/branch`."""
+class RequestRefusedError(Exception):
+    """A request answered with an HTTP error status and a one-line message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message.replace("\r", "\\r").replace("\n", "\\n")
+
+
+class ViewerHTTPServer(ThreadingHTTPServer):
+    """One thread per connection (daemon threads: a stuck client never keeps the process alive); an error
+    that escapes a handler is one line on stderr, never a traceback."""
+
+    daemon_threads = True
+    request_queue_size = 128  # the listen backlog: a burst of connections waits to be accepted, not to retry
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return  # the browser went away or stayed silent: nothing to report
+        print(f"viewer: connection from {client_address[0]} ended by {type(exc).__name__}: {_first_line(exc)}",
+              file=sys.stderr, flush=True)
+
+
+def make_server(run_dir: str | Path, port: int = 8765, *, timeout: float = TIMEOUT,
+                max_body: int = MAX_BODY) -> ViewerHTTPServer:
+    """An HTTP server on 127.0.0.1 serving the viewer, `GET /api/recording` and `POST /api/branch`.
+
+    Raises ReplayError for a folder that cannot be replayed or a port outside [0, 65535], OSError when the
+    port cannot be bound.
+    """
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ReplayError(f"--port: {port!r} is not a port; allowed: a whole number in [0, 65535] (0 picks a free one)")
     run_path = Path(run_dir).resolve()
     load_recording(run_path)  # refuse a bad folder before serving anything
-    lock = threading.Lock()
+    branch_running = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
+        def setup(self) -> None:
+            self.timeout = timeout  # read by StreamRequestHandler.setup: idle or slow connections are closed
+            super().setup()
+
+        # ---------------------------------------------------------------------------------- answering
         def _send(self, status: int, body: bytes, kind: str) -> None:
             self.send_response(status)
             self.send_header("Content-Type", f"{kind}; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Cache-Control", "no-store")
+            for name, value in SECURITY_HEADERS.items():
+                self.send_header(name, value)
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
         def _json(self, status: int, data: Any) -> None:
-            self._send(status, to_json(data).encode(), "application/json")
+            self._send(status, json_bytes(data), "application/json")
 
+        def _refuse(self, status: int, message: str) -> None:
+            self.close_connection = True  # an unread body must not be taken for the next request
+            self._json(status, {"ok": False, "error": message})
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """The standard library's own refusals (a malformed request line, an unknown method) as JSON."""
+            self._refuse(code, message or self.responses.get(code, ("error",))[0])
+
+        def _answer(self, work: Any) -> None:
+            """Run one request: a refusal is its status and one line; anything else a 500 and one log line."""
+            try:
+                self._check_host()
+                work()
+            except RequestRefusedError as exc:
+                self._drain()
+                self._refuse(exc.status, exc.message)
+            except (ConnectionError, TimeoutError):
+                self.close_connection = True
+            except Exception as exc:
+                print(f"viewer: internal error on {self.command} {self.path[:100]}: {type(exc).__name__}: "
+                      f"{_first_line(exc)}", file=sys.stderr, flush=True)
+                self._refuse(500, f"internal error in the viewer ({type(exc).__name__}); see its terminal")
+
+        def _drain(self) -> None:
+            """Read a small body that a refusal leaves unread: closing a socket with unread data resets the
+            connection, and the browser would see a network error instead of the one-line answer."""
+            if self.command != "POST" or getattr(self, "_body_read", False):
+                return
+            lengths = self.headers.get_all("Content-Length") or []
+            if len(lengths) == 1 and _DIGITS.fullmatch(lengths[0].strip()) and int(lengths[0]) <= max_body:
+                self._body_read = True
+                self.rfile.read(int(lengths[0]))
+
+        # ---------------------------------------------------------------------------------- checks
+        def _own_origins(self) -> set[str]:
+            port_here = self.server.server_address[1]
+            return {f"http://127.0.0.1:{port_here}", f"http://localhost:{port_here}"}
+
+        def _check_host(self) -> None:
+            """Only requests addressed to this server by its own name: a page whose domain was re-pointed at
+            127.0.0.1 (DNS rebinding) sends its own name as Host and is refused."""
+            hosts = self.headers.get_all("Host") or []
+            port_here = self.server.server_address[1]
+            allowed = {f"127.0.0.1:{port_here}", f"localhost:{port_here}"}
+            if port_here == 80:
+                allowed |= {"127.0.0.1", "localhost"}
+            if len(hosts) != 1 or hosts[0].strip().lower() not in allowed:
+                shown = hosts[0][:60] if hosts else "none"
+                raise RequestRefusedError(403, f"refused: Host {shown!r} is not this viewer; open "
+                                          f"http://127.0.0.1:{port_here}/")
+
+        def _check_origin(self) -> None:
+            """A branch only from the viewer's own page: no Origin (a command-line client) or the same one."""
+            origins = self.headers.get_all("Origin") or []
+            if len(origins) > 1 or (origins and origins[0].strip().lower() not in self._own_origins()):
+                raise RequestRefusedError(403, f"refused: a branch may be asked only by the viewer's own page, not by "
+                                          f"{origins[0][:60]!r}")
+            site = self.headers.get("Sec-Fetch-Site")
+            if site is not None and site.strip().lower() not in ("same-origin", "none"):
+                raise RequestRefusedError(403, f"refused: a branch may be asked only by the viewer's own page "
+                                          f"(Sec-Fetch-Site {site[:30]!r})")
+
+        def _read_body(self) -> bytes:
+            """The request body: JSON only, its length declared, at most `max_body` bytes."""
+            kind = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+            if kind != "application/json":
+                raise RequestRefusedError(415, f"branch: Content-Type must be application/json, not {kind[:60]!r}")
+            if self.headers.get("Transfer-Encoding") is not None:
+                raise RequestRefusedError(411, "branch: send the body with a Content-Length, not a Transfer-Encoding")
+            lengths = self.headers.get_all("Content-Length") or []
+            if not lengths:
+                raise RequestRefusedError(411, "branch: a Content-Length header is required")
+            if len(lengths) > 1 or not _DIGITS.fullmatch(lengths[0].strip()):
+                raise RequestRefusedError(400, f"branch: Content-Length must be one whole number of bytes, not "
+                                          f"{', '.join(lengths)[:40]!r}")
+            length = int(lengths[0])
+            if length > max_body:
+                raise RequestRefusedError(413, f"branch: the body is {length} bytes; allowed: at most {max_body}")
+            self._body_read = True
+            body = self.rfile.read(length)
+            if len(body) != length:
+                raise RequestRefusedError(400, f"branch: the body ended after {len(body)} of {length} bytes")
+            return body
+
+        # ---------------------------------------------------------------------------------- routes
         def do_GET(self) -> None:
+            self._answer(self._get)
+
+        def do_HEAD(self) -> None:
+            self._answer(self._get)
+
+        def do_POST(self) -> None:
+            self._answer(self._post)
+
+        def _get(self) -> None:
+            if self.headers.get("Origin") is not None:
+                origin = self.headers["Origin"].strip().lower()
+                if origin not in self._own_origins():
+                    raise RequestRefusedError(403, "refused: another site's page may not read this viewer")
             route = self.path.split("?", 1)[0]
             if route in VIEWER_FILES:
                 name, kind = VIEWER_FILES[route]
                 self._send(200, (VIEWER_DIR / name).read_bytes(), kind)
             elif route == "/api/recording":
                 try:
-                    self._json(200, payload(run_path))
+                    data = payload(run_path)
                 except ReplayError as exc:
-                    self._json(500, {"ok": False, "error": str(exc)})
+                    raise RequestRefusedError(500, str(exc)) from None
+                self._json(200, data)
             else:
-                self._json(404, {"ok": False, "error": f"no such page: {route}"})
+                raise RequestRefusedError(404, f"no such page: {route[:100]}")
 
-        def do_POST(self) -> None:
+        def _post(self) -> None:
             if self.path != "/api/branch":
-                self._json(404, {"ok": False, "error": f"no such endpoint: {self.path}"})
-                return
+                raise RequestRefusedError(404, f"no such endpoint: {self.path[:100]}")
+            self._check_origin()
+            day, levers = branch_request(self._read_body())
+            if not branch_running.acquire(blocking=False):
+                raise RequestRefusedError(409, "branch: another branch is running; wait until it is ready")
             try:
-                length = int(self.headers.get("Content-Length", "0"))
-                request = json.loads(self.rfile.read(length) or b"{}")
-                day = int(request["day"])
-                levers = dict(request.get("levers", {}))
-            except (ValueError, KeyError, TypeError, json.JSONDecodeError):
-                self._json(400, {"ok": False, "error": "branch: send {\"day\": T, \"levers\": {key: value}}"})
-                return
-            try:
-                with lock:
-                    out = branch(run_path, day, levers)
-                self._json(200, {"ok": True, "branch": branch_payload(load_recording(out))})
+                out = branch(run_path, day, levers)
+                data = branch_payload(load_recording(out))
             except (ReplayError, ConfigError) as exc:
-                self._json(400, {"ok": False, "error": str(exc)})
+                raise RequestRefusedError(400, str(exc)) from None
+            finally:
+                branch_running.release()
+            self._json(200, {"ok": True, "branch": data})
 
-    return ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    return ViewerHTTPServer(("127.0.0.1", port), Handler)
+
+
+def branch_request(body: bytes) -> tuple[int, dict[str, Any]]:
+    """The day and levers of a branch request, strictly: a JSON object with a whole-number `day` and a
+    `levers` object, nothing else; no NaN or Infinity, no number too large for a float. The values are
+    checked against the schema by `branch` (`check_levers`, `check_day`)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RequestRefusedError(400, f"branch: the body is not UTF-8 text; {_USAGE}") from None
+    try:
+        request = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise RequestRefusedError(400, "branch: the JSON is nested too deeply") from None
+    except json.JSONDecodeError as exc:
+        raise RequestRefusedError(400, f"branch: not valid JSON ({exc.msg} at character {exc.pos}); {_USAGE}") from None
+    except ValueError as exc:
+        raise RequestRefusedError(400, f"branch: {_first_line(exc)}") from None
+    if not isinstance(request, dict):
+        raise RequestRefusedError(400, f"branch: expected a JSON object; {_USAGE}")
+    unknown = [k for k in request if k not in ("day", "levers")]
+    if unknown:
+        raise RequestRefusedError(400, f"branch: unknown field {unknown[0][:40]!r}; {_USAGE}")
+    if "day" not in request or "levers" not in request:
+        raise RequestRefusedError(400, f"branch: {'day' if 'day' not in request else 'levers'} is missing; {_USAGE}")
+    day = request["day"]
+    if type(day) is not int:
+        raise RequestRefusedError(400, f"branch.day: expected a whole number (a JSON integer), got {_short(day)}")
+    if not isinstance(request["levers"], dict):
+        raise RequestRefusedError(400, f"branch.levers: expected a JSON object of lever -> value; {_USAGE}")
+    return day, request["levers"]
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows; send a finite number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is too large a number; send a finite number")
+    return value
+
+
+def json_bytes(data: Any) -> bytes:
+    """UTF-8 JSON that a browser's JSON.parse accepts: NaN and infinities become null, numpy scalars
+    numbers. The usual payload has no non-finite value, so the cleaning walk runs only when one is found."""
+    try:
+        text = json.dumps(data, separators=(",", ":"), allow_nan=False, default=_json_default)
+    except ValueError:
+        text = json.dumps(_finite(data), separators=(",", ":"), allow_nan=False, default=_json_default)
+    return text.encode("utf-8")
+
+
+def _finite(data: Any) -> Any:
+    """A copy of JSON-like data with every non-finite float replaced by None (walked without recursion)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, float | np.floating):
+            return float(value) if math.isfinite(value) else None
+        return value
+
+    root: list[Any] = [data]
+    stack: list[tuple[Any, Any]] = [(root, 0)]  # (container in the copy, key or index to fill)
+    while stack:
+        parent, key = stack.pop()
+        value = parent[key]
+        if isinstance(value, dict):
+            copy: Any = dict(value)
+        elif isinstance(value, list | tuple):
+            copy = list(value)
+        else:
+            parent[key] = clean(value)
+            continue
+        parent[key] = copy
+        stack.extend((copy, k) for k in (copy if isinstance(copy, dict) else range(len(copy))))
+    return root[0]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return _finite(value.tolist())
+    return str(value)
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """A value for an error line, cut to `width` characters (lists and objects only named: they may be deep)."""
+    if isinstance(value, dict | list):
+        return "an object" if isinstance(value, dict) else "a list"
+    text = json.dumps(value) if isinstance(value, str) else repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__

@@ -1,26 +1,59 @@
 """Reading a recording (a run folder) and refusing, in one line, one that cannot be replayed.
 
-Every face of replay (verify, branch, the viewer's payload, the server) starts here, so a missing file,
-a corrupted frame series or a recording from another version is caught once, with the same message.
+Every face of replay (verify, branch, the viewer's payload, the server, export) starts here, so a missing
+file, a corrupted frame series or a recording from another version is caught once, with the same message.
+A run folder may come from anyone (a colleague, a download), so every file is checked before it is used:
+its size before it is read, its text, its nesting and its types after (limits below; docs/security.md).
 """
 
 from __future__ import annotations
 
 import json
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from omegaconf import DictConfig, OmegaConf
 
+from sim import outcomes
 from sim.config import ConfigError, finalize, schema
 from sim.core.frames import FRAMES_FORMAT
 from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT
 
+_MiB = 1024 * 1024
+#: Largest file of each kind a recording may hold; checked on disk before the file is read.
+MAX_BYTES: dict[str, int] = {
+    "manifest.json": 1 * _MiB,
+    "summary.json": 16 * _MiB,
+    "config.yaml": 1 * _MiB,
+    FRAMES_FILE: 512 * _MiB,
+    "events.parquet": 1024 * _MiB,
+    "timeseries.parquet": 256 * _MiB,
+}
+#: Deepest nesting of lists and mappings accepted in config.yaml, manifest.json and summary.json.
+MAX_NESTING = 32
+#: Most YAML nodes (events of the parser) in config.yaml; a resolved config has about a thousand.
+MAX_YAML_NODES = 100_000
+#: The frame series of `sim-frames/1`, by the static table their columns index; nullable ones may hold null.
+_SERIES_TABLE = {"edge_flow": "edges", "seizures": "nodes", "arrests": "nodes", "corrupt": "nodes", "queue": "nodes",
+                 "trust": "nodes", "org_members": "orgs", "org_arrests": "orgs", "org_cash": "orgs"}
+_NULLABLE_SERIES = frozenset({"trust", "org_cash"})
+#: Required fields of the static tables and what each must be.
+_TABLE_FIELDS: dict[str, dict[str, str]] = {
+    "nodes": {"id": "text", "kind": "text", "country": "text", "x": "number", "y": "number"},
+    "edges": {"source": "text", "target": "text", "mode": "text", "days": "number"},
+    "orgs": {"id": "id", "name": "text", "home": "text", "commodities": "texts"},
+}
+
 
 class ReplayError(ValueError):
     """A folder that cannot be replayed: the message says what is wrong, in one line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 @dataclass
@@ -36,10 +69,11 @@ class Recording:
     frames: dict[str, Any]
 
 
-def load_recording(run_dir: str | Path, frames: bool = True) -> Recording:
-    """Read and check a run folder; ReplayError names what is missing, corrupted or incompatible.
+def load_recording(run_dir: str | Path, frames: bool | None = True) -> Recording:
+    """Read and check a run folder; ReplayError names what is missing, corrupted, too large or incompatible.
 
-    `frames=False` reads a run made with record=false (enough to verify it, not to view it).
+    `frames=False` reads a run made with record=false (enough to verify it, not to view it); `frames=None`
+    reads the frames when the run has them (the file exists or the manifest lists it).
     """
     path = Path(run_dir)
     if not path.is_dir():
@@ -48,50 +82,286 @@ def load_recording(run_dir: str | Path, frames: bool = True) -> Recording:
     if missing:
         raise ReplayError(f"{path}: not a complete run folder (missing {', '.join(missing)}); "
                           "make one with: python -m sim.run output_dir=PATH")
-    try:
-        manifest = json.loads((path / "manifest.json").read_text())
-    except json.JSONDecodeError as exc:
-        raise ReplayError(f"{path / 'manifest.json'}: corrupted ({exc.msg})") from None
-    if manifest.get("format") != RUN_FORMAT:
-        raise ReplayError(f"{path}: recorded in format {manifest.get('format')!r}, this version reads {RUN_FORMAT!r}; "
-                          f"replay it with the version that wrote it (sim {manifest.get('versions', {}).get('sim')})")
+    manifest = _read_manifest(path)
+    if frames is None:
+        listed = manifest.get("files")
+        frames = (path / FRAMES_FILE).exists()
+        if not frames and isinstance(listed, list) and FRAMES_FILE in listed:
+            raise ReplayError(f"{path}: {FRAMES_FILE} is missing, though manifest.json lists it")
     frame_data = _read_frames(path) if frames else {}
-    try:
-        config = finalize(OmegaConf.merge(schema(), OmegaConf.load(path / "config.yaml")))
-        events = pd.read_parquet(path / "events.parquet")
-        timeseries = pd.read_parquet(path / "timeseries.parquet")
-        summary = json.loads((path / "summary.json").read_text())
-    except ConfigError as exc:
-        raise ReplayError(f"{path / 'config.yaml'}: {exc}") from None
-    except Exception as exc:  # parquet and JSON readers raise many kinds
-        raise ReplayError(f"{path}: corrupted run files ({type(exc).__name__}: {str(exc).splitlines()[0]})") from None
+    config = _read_config(path)
+    summary = _read_summary(path)
+    events = _read_table(path, "events.parquet")
+    timeseries = _read_table(path, "timeseries.parquet")
+    numeric = {"day", *(o.key for o in (*outcomes.OUTCOMES, *outcomes.LEVELS))}  # what the viewer charts
+    bad = [str(c) for c in timeseries.columns if c in numeric
+           and not (pd.api.types.is_numeric_dtype(timeseries[c]) or pd.api.types.is_bool_dtype(timeseries[c]))]
+    if bad:
+        raise ReplayError(f"{path / 'timeseries.parquet'}: column {bad[0]!r} is not numeric; daily series are numbers")
     return Recording(path, config, manifest, summary, events, timeseries, frame_data)
 
 
+# ------------------------------------------------------------------------------------------------ files, bounded
+
+
+def _check_file(file: Path) -> int:
+    """Refuse anything but a regular file within its size limit (from the file system, before reading)."""
+    limit = MAX_BYTES[file.name]
+    try:
+        info = file.stat()
+    except OSError as exc:
+        raise ReplayError(f"{file}: cannot read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ReplayError(f"{file}: not a regular file")
+    if info.st_size > limit:
+        raise ReplayError(f"{file}: {info.st_size} bytes is too large; allowed: at most {_size(limit)}")
+    return limit
+
+
+def _read_bytes(file: Path) -> bytes:
+    """The file's bytes, at most its size limit (a file that grows while read is refused too)."""
+    limit = _check_file(file)
+    try:
+        with file.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ReplayError(f"{file}: cannot read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise ReplayError(f"{file}: too large; allowed: at most {_size(limit)}")
+    return data
+
+
+def _size(n: int) -> str:
+    return f"{n // _MiB} MiB" if n >= _MiB else f"{n} bytes"
+
+
+def _read_text(file: Path) -> str:
+    data = _read_bytes(file)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ReplayError(f"{file}: not UTF-8 text (bad byte at offset {exc.start})") from None
+
+
+def _read_json(file: Path) -> Any:
+    text = _read_text(file)
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ReplayError(f"{file}: corrupted (nested too deeply)") from None
+    except json.JSONDecodeError as exc:
+        raise ReplayError(f"{file}: corrupted ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except ValueError as exc:  # a number too long for Python to read, for one
+        raise ReplayError(f"{file}: corrupted ({str(exc).splitlines()[0]})") from None
+
+
+def _check_nesting(file: Path, value: Any) -> None:
+    """Refuse lists and mappings nested deeper than MAX_NESTING (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_NESTING:
+                raise ReplayError(f"{file}: nested deeper than {MAX_NESTING} levels")
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    file = path / "manifest.json"
+    manifest = _read_json(file)
+    if not isinstance(manifest, dict):
+        raise ReplayError(f"{file}: expected a JSON object, got {_json_kind(manifest)}")
+    _check_nesting(file, manifest)
+    if manifest.get("format") != RUN_FORMAT:
+        versions = manifest.get("versions")
+        sim_version = versions.get("sim") if isinstance(versions, dict) else None
+        raise ReplayError(f"{path}: recorded in format {_short(manifest.get('format'))}, this version reads "
+                          f"{RUN_FORMAT!r}; replay it with the version that wrote it (sim {_short(sim_version)})")
+    return manifest
+
+
+def _read_summary(path: Path) -> dict[str, Any]:
+    file = path / "summary.json"
+    summary = _read_json(file)
+    if not isinstance(summary, dict):
+        raise ReplayError(f"{file}: expected a JSON object of outcomes, got {_json_kind(summary)}")
+    for key, value in summary.items():
+        if not (_is_scalar(value) or (isinstance(value, list) and all(_is_scalar(v) for v in value))):
+            raise ReplayError(f"{file}: {_short(key)} holds {_json_kind(value)}; outcomes are numbers, text or null")
+    return summary
+
+
+def _read_table(path: Path, name: str) -> pd.DataFrame:
+    file = path / name
+    _check_file(file)
+    try:
+        return pd.read_parquet(file)
+    except Exception as exc:  # parquet readers raise many kinds
+        raise ReplayError(f"{file}: corrupted ({type(exc).__name__}: {_first_line(exc)})") from None
+
+
+# ------------------------------------------------------------------------------------------------ config.yaml
+
+
+def _read_config(path: Path) -> DictConfig:
+    """The recording's resolved config, validated against today's schema.
+
+    A recording's config is written resolved, so it holds no anchors, aliases or `${...}`: any of them
+    is refused before the YAML is built (an alias bomb expands exponentially; an interpolation such as
+    `${oc.env:HOME}` would copy the environment into the viewer's page or an exported file).
+    """
+    file = path / "config.yaml"
+    text = _read_text(file)
+    check_yaml(file, text)
+    try:
+        raw = OmegaConf.create(text)
+    except Exception as exc:
+        raise ReplayError(f"{file}: not a valid config ({_first_line(exc)})") from None
+    if not isinstance(raw, DictConfig):
+        raise ReplayError(f"{file}: expected a mapping of config keys")
+    try:
+        return finalize(OmegaConf.merge(schema(), raw))
+    except ConfigError as exc:
+        raise ReplayError(f"{file}: {exc}") from None
+    except Exception as exc:  # OmegaConf's own errors: an unknown key, a wrong type
+        raise ReplayError(f"{file}: {type(exc).__name__}: {_first_line(exc)}") from None
+
+
+def check_yaml(file: Path, text: str) -> None:
+    """Refuse YAML with anchors or aliases, `${...}` interpolations, more than MAX_YAML_NODES nodes or
+    nesting deeper than MAX_NESTING; only the parser's events are read, nothing is built."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth = count = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            count += 1
+            if count > MAX_YAML_NODES:
+                raise ReplayError(f"{file}: more than {MAX_YAML_NODES} YAML nodes; a recording's config has about "
+                                  "a thousand")
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                raise ReplayError(f"{file}: YAML anchors and aliases (& and *) are not allowed in a recording's "
+                                  "config (it is written resolved, without them)")
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise ReplayError(f"{file}: nested deeper than {MAX_NESTING} levels")
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent) and "${" in event.value:
+                raise ReplayError(f"{file}: interpolation {_short(event.value)} is not allowed in a recording's "
+                                  "config (it is written resolved)")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ReplayError(f"{file}: not valid YAML ({getattr(exc, 'problem', None) or 'unreadable'}{where})") from None
+
+
+# ------------------------------------------------------------------------------------------------ frames.json
+
+
 def _read_frames(path: Path) -> dict[str, Any]:
-    if not (path / FRAMES_FILE).is_file():
+    file = path / FRAMES_FILE
+    if not file.exists():
         raise ReplayError(f"{path}: no {FRAMES_FILE} (the run was made with record=false); "
                           "re-run it with record=true to replay it")
-    try:
-        frames = json.loads((path / FRAMES_FILE).read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ReplayError(f"{path / FRAMES_FILE}: corrupted ({exc})") from None
+    frames = _read_json(file)
     if not isinstance(frames, dict) or frames.get("format") != FRAMES_FORMAT:
-        got = frames.get("format") if isinstance(frames, dict) else type(frames).__name__
-        raise ReplayError(f"{path / FRAMES_FILE}: format {got!r}, this version reads {FRAMES_FORMAT!r}")
+        got = _short(frames.get("format")) if isinstance(frames, dict) else _json_kind(frames)
+        raise ReplayError(f"{file}: format {got}, this version reads {FRAMES_FORMAT!r}")
     _check_frames(path, frames)
     return frames
 
 
 def _check_frames(path: Path, frames: dict[str, Any]) -> None:
-    """Refuse frame series whose length or width disagrees with the static tables (a truncated file)."""
+    """Refuse frames whose tables or series have the wrong types, lengths or widths (a truncated or edited
+    file): the viewer indexes every row by the static tables, day by day."""
+    file = path / FRAMES_FILE
     days = frames.get("days")
     series = frames.get("frames")
-    if not isinstance(days, int) or not isinstance(series, dict):
-        raise ReplayError(f"{path / FRAMES_FILE}: corrupted (no days or frames)")
-    widths = {"edge_flow": len(frames.get("edges", [])), "seizures": len(frames.get("nodes", [])),
-              "org_members": len(frames.get("orgs", []))}
-    for name, width in widths.items():
-        rows = series.get(name)
-        if not isinstance(rows, list) or len(rows) != days or any(len(r) != width for r in rows):
-            raise ReplayError(f"{path / FRAMES_FILE}: corrupted ({name} is not {days} days x {width})")
+    if type(days) is not int or days < 1 or not isinstance(series, dict):
+        raise ReplayError(f"{file}: corrupted (no days or frames)")
+    widths = {name: _check_table(file, frames, name) for name in _TABLE_FIELDS}
+    roles = frames.get("roles", [])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise ReplayError(f"{file}: corrupted (roles is not a list of names)")
+    node_ids = {n["id"] for n in frames["nodes"]}
+    if len(node_ids) != widths["nodes"]:
+        raise ReplayError(f"{file}: corrupted (a node id repeats)")
+    for i, edge in enumerate(frames["edges"]):
+        if edge["source"] not in node_ids or edge["target"] not in node_ids:
+            raise ReplayError(f"{file}: corrupted (edges[{i}] joins a node that is not in nodes)")
+    for name, table in _SERIES_TABLE.items():
+        _check_series(file, name, series.get(name), days, widths[table], name in _NULLABLE_SERIES)
+    roles_rows = series.get("org_roles")
+    if not isinstance(roles_rows, list) or len(roles_rows) != days:
+        raise ReplayError(f"{file}: corrupted (org_roles is not {days} days x {widths['orgs']} x {len(roles)})")
+    n_roles = len(roles)
+    for day, row in enumerate(roles_rows):
+        if not isinstance(row, list) or len(row) != widths["orgs"] or not all(
+                isinstance(cell, list) and len(cell) == n_roles and all(_is_number(v) for v in cell) for cell in row):
+            raise ReplayError(f"{file}: corrupted (org_roles day {day} is not {widths['orgs']} x {len(roles)} numbers)")
+    for name, rows in series.items():  # series this reader does not know: flat or one level of numbers
+        if name in _SERIES_TABLE or name == "org_roles":
+            continue
+        if not isinstance(rows, list) or len(rows) != days or not all(isinstance(r, list) and all(
+                _is_number(v, null=True) or (isinstance(v, list) and all(_is_number(w, null=True) for w in v))
+                for v in r) for r in rows):
+            raise ReplayError(f"{file}: corrupted (series {_short(name)} is not {days} days of numbers)")
+
+
+def _check_table(file: Path, frames: dict[str, Any], name: str) -> int:
+    rows = frames.get(name)
+    if not isinstance(rows, list):
+        raise ReplayError(f"{file}: corrupted ({name} is not a list)")
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise ReplayError(f"{file}: corrupted ({name}[{i}] is {_json_kind(row)}, not an object)")
+        for key, kind in _TABLE_FIELDS[name].items():
+            value = row.get(key)
+            ok = {"text": isinstance(value, str), "number": _is_number(value, null=True),
+                  "id": isinstance(value, str) or type(value) is int,
+                  "texts": isinstance(value, list) and all(isinstance(v, str) for v in value)}[kind]
+            if not ok:
+                raise ReplayError(f"{file}: corrupted ({name}[{i}].{key} is {_json_kind(value)}, not {kind})")
+        for key, value in row.items():
+            if not (_is_scalar(value) or (isinstance(value, list) and all(_is_scalar(v) for v in value))):
+                raise ReplayError(f"{file}: corrupted ({name}[{i}].{key[:40]} is {_json_kind(value)})")
+    return len(rows)
+
+
+def _check_series(file: Path, name: str, rows: Any, days: int, width: int, nullable: bool) -> None:
+    if not isinstance(rows, list) or len(rows) != days or any(not isinstance(r, list) or len(r) != width for r in rows):
+        raise ReplayError(f"{file}: corrupted ({name} is not {days} days x {width})")
+    for day, row in enumerate(rows):
+        if not all(_is_number(v, null=nullable) for v in row):
+            raise ReplayError(f"{file}: corrupted ({name} day {day} holds a value that is not a number)")
+
+
+# ------------------------------------------------------------------------------------------------ small helpers
+
+
+def _is_number(value: Any, null: bool = False) -> bool:
+    kind = type(value)
+    return kind is int or kind is float or (null and value is None)
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or type(value) in (int, float, bool, str)
+
+
+def _json_kind(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """A value for an error line: its repr, cut to `width` characters."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -2,6 +2,9 @@
 (figures embedded, no network) and PNG figures under `PATH/figures/`; `headline_table(PATH)` and
 `pairing_line(PATH)` are the short texts printed at the end of a command.
 
+The report opens with the answer (what was run, the ranking of the packages against the baseline, what each
+gain costs, the trade-off figure) and keeps provenance and the detail for after it.
+
 Everything is read from the results folder (`runs.parquet`, `timeseries.parquet`, `manifest.json`), so a
 report can be rebuilt, or built for results gathered elsewhere, without the definition or the runner.
 """
@@ -12,8 +15,9 @@ import math
 from pathlib import Path
 
 from sim import outcomes
+from sim.experiment.report.answer import answer_section
 from sim.experiment.report.document import Block, Heading, render_html, render_markdown
-from sim.experiment.report.formatting import fmt, outcome_label
+from sim.experiment.report.formatting import fmt_diff, fmt_level, outcome_label
 from sim.experiment.report.results import load_results
 from sim.experiment.report.sections import (
     comparison_section,
@@ -22,6 +26,7 @@ from sim.experiment.report.sections import (
     header_section,
     notes_section,
     pairing_section,
+    provenance_section,
     robustness_section,
     runs_section,
 )
@@ -48,7 +53,10 @@ def build_report(path: str | Path) -> Path:
     figures.mkdir(exist_ok=True)
     for old in figures.glob("*.png"):  # the folder belongs to the report: no stale figures from a rebuild
         old.unlink()
-    blocks: list[Block] = [*header_section(results), *runs_section(results), *comparison_section(results)]
+    blocks: list[Block] = [*header_section(results)]
+    if not results.ok.empty:
+        blocks += answer_section(results, figures)
+    blocks += [*provenance_section(results), *runs_section(results), *comparison_section(results)]
     if not results.ok.empty:
         blocks += [*pairing_section(results), *figures_section(results, figures),
                    *robustness_section(results, figures), *design_section(results, figures)]
@@ -70,15 +78,15 @@ def headline_table(path: str | Path) -> str:
         return "no successful runs to summarise"
     if baseline is None:
         title = "Mean per scenario (no baseline in the data):"
-        cells = {s: {k: fmt(mean_ci(results.ok.loc[results.ok["scenario"] == s, k]).mean) for k in keys}
+        cells = {s: {k: fmt_level(k, mean_ci(results.ok.loc[results.ok["scenario"] == s, k]).mean) for k in keys}
                  for s in results.scenarios}
     else:
-        title = f"Difference from {baseline} (▲/▼: 95% interval excludes zero):"
+        title = f"Difference from {baseline} (▲/▼: 95% interval excludes zero, from 3 or more pairs):"
         cells = {}
         for k in keys:
             diffs = paired_differences(results.ok, k, baseline, results.scenarios)
             for s, d in diffs.items():
-                cells.setdefault(s, {})[k] = f"{fmt(d.mean, signed=True)} {difference_flag(d)}".rstrip()
+                cells.setdefault(s, {})[k] = f"{fmt_diff(k, d.mean)} {difference_flag(d)}".rstrip()
     if not cells:
         return f"{title}\n(only the baseline ran)"
     names = {k: outcome_label(k, with_unit=False) for k in keys}

@@ -1,7 +1,8 @@
 """The report as a small document model, rendered twice (Markdown and self-contained HTML) so that both
 formats always say the same thing.
 
-Text may use `code` and **bold** Markdown spans; the HTML rendering turns them into tags.
+Text may use `code` and **bold** Markdown spans; the HTML rendering turns them into tags. A table cell may
+hold several lines (`\n`): one line each in HTML, joined by spaces in Markdown.
 """
 
 from __future__ import annotations
@@ -31,6 +32,25 @@ class Table:
     rows: list[list[str]]
     #: Optional CSS class per cell (same shape as rows) for the HTML rendering.
     classes: list[list[str]] | None = None
+    #: Optional CSS class(es) of the whole table (`answer`: the first page's compact tables; `ranking`: its
+    #: second column is text).
+    kind: str = ""
+
+
+@dataclass
+class Callout:
+    """A warning the reader must not miss (too few replications): a quote in Markdown, a box in HTML."""
+
+    text: str
+
+
+@dataclass
+class Section:
+    """Opens (`start`) or closes a named part of the HTML page (the first page is one, so that it can be
+    found and printed alone); nothing in Markdown."""
+
+    name: str
+    start: bool = True
 
 
 @dataclass
@@ -39,7 +59,7 @@ class Image:
     caption: str
 
 
-Block = Heading | Paragraph | Table | Image
+Block = Heading | Paragraph | Table | Image | Callout | Section
 
 
 def _md_cell(text: str) -> str:
@@ -54,6 +74,10 @@ def render_markdown(blocks: Sequence[Block], root: Path) -> str:
             lines += ["#" * block.level + " " + block.text, ""]
         elif isinstance(block, Paragraph):
             lines += [block.text, ""]
+        elif isinstance(block, Callout):
+            lines += [f"> **{block.text}**", ""]
+        elif isinstance(block, Section):
+            continue
         elif isinstance(block, Table):
             lines.append("| " + " | ".join(_md_cell(h) for h in block.header) + " |")
             lines.append("|" + "|".join("---" for _ in block.header) + "|")
@@ -72,7 +96,12 @@ table{border-collapse:collapse;margin:0.8em 0;font-size:0.9em}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}th{background:#f0f0f0}
 td:first-child,th:first-child{text-align:left}
 tr.baseline td{background:#fff3f3;font-weight:600}
-td.better{background:#e3f6e3}td.worse{background:#fbe3e3}td.error{text-align:left;font-family:monospace}
+td.better{background:#dff3df;color:#14521b}td.worse{background:#fbe0e0;color:#7a1414}
+td.unresolved,td.few,td.no_spread{color:#666}td.error{text-align:left;font-family:monospace}
+table.answer{font-size:0.85em}table.answer td{vertical-align:top}table.answer td.note{text-align:left;color:#555}
+table.ranking td:nth-child(2),table.ranking th:nth-child(2){text-align:left}
+.callout{border-left:5px solid #d98c00;background:#fff6e0;padding:0.5em 1em;margin:0.8em 0;font-weight:600}
+.muted{color:#666;font-size:0.85em}
 figure{margin:1em 0}figure img{max-width:100%;border:1px solid #ddd}figcaption{font-style:italic;color:#555}
 code{background:#f4f4f4;padding:0 3px}
 """
@@ -85,16 +114,23 @@ def _inline_html(text: str) -> str:
     return re.sub(r"\*\*([^*]+)\*\*", r"<strong>\1</strong>", escaped)
 
 
+def _cell_html(text: str) -> str:
+    """A cell's lines: the first as it is, the others (an interval, a verdict, a description) smaller."""
+    first, *rest = text.split("\n")
+    return _inline_html(first) + "".join(f'<br><span class="muted">{_inline_html(r)}</span>' for r in rest)
+
+
 def _html_table(block: Table) -> str:
-    head = "".join(f"<th>{_inline_html(h)}</th>" for h in block.header)
+    head = "".join(f"<th>{_cell_html(h)}</th>" for h in block.header)
     body = []
     for i, row in enumerate(block.rows):
         classes = block.classes[i] if block.classes else [""] * len(row)
         row_class = ' class="baseline"' if "baseline" in classes else ""
-        cells = "".join(f'<td class="{c}">{_inline_html(v)}</td>' if c and c != "baseline" else
-                        f"<td>{_inline_html(v)}</td>" for v, c in zip(row, classes, strict=True))
+        cells = "".join(f'<td class="{c}">{_cell_html(v)}</td>' if c and c != "baseline" else
+                        f"<td>{_cell_html(v)}</td>" for v, c in zip(row, classes, strict=True))
         body.append(f"<tr{row_class}>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    kind = f' class="{block.kind}"' if block.kind else ""
+    return f"<table{kind}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def render_html(blocks: Sequence[Block], title: str) -> str:
@@ -107,6 +143,10 @@ def render_html(blocks: Sequence[Block], title: str) -> str:
             parts.append(f"<p>{_inline_html(block.text)}</p>")
         elif isinstance(block, Table):
             parts.append(_html_table(block))
+        elif isinstance(block, Callout):
+            parts.append(f'<div class="callout" role="note">{_inline_html(block.text)}</div>')
+        elif isinstance(block, Section):
+            parts.append(f'<section id="{html.escape(block.name)}">' if block.start else "</section>")
         else:
             data = base64.b64encode(block.path.read_bytes()).decode("ascii")
             parts.append(f'<figure><img alt="{html.escape(block.caption)}" src="data:image/png;base64,{data}">'

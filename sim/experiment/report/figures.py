@@ -16,22 +16,49 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from sim import outcomes
-from sim.experiment.report.formatting import fmt_share, outcome_label
+from sim.experiment.report.formatting import (
+    diff_unit,
+    display_scale,
+    fmt_share,
+    outcome_label,
+    outcome_unit,
+    percent,
+    scenario_label,
+    short_label,
+)
 from sim.experiment.report.results import Results
 from sim.experiment.report.sensitivity import lever_numeric
-from sim.experiment.report.stats import Estimate, binned_means, scenario_estimates, timeseries_bands
+from sim.experiment.report.stats import (
+    binned_means,
+    direction,
+    judge,
+    paired_differences,
+    scenario_estimates,
+    timeseries_bands,
+)
 
 #: Daily series drawn with bands (registry keys of daily levels or of outcomes summed over days), and
 #: whether each is drawn cumulated.
 TIMESERIES_PANELS = (("shipments_seized", True), ("corrupt_officer_share", False), ("community_trust", False),
                      ("network_members", False))
-#: The trade-off figure: interdiction (x) against what happens to victims (y, one panel each).
-TRADEOFF_X, TRADEOFF_Y = "interdiction_rate", ("victims_trafficked", "victims_protected")
+#: The trade-off figure: what packages pay (x of its first panel) against their effect on each objective (one
+#: panel each), both from the registry.
+TRADEOFF_X, TRADEOFF_Y = outcomes.COST_KEY, outcomes.OBJECTIVES
 #: What enforcement costs: the registry's reported outcomes of these groups.
 COST_GROUPS = ("trade", "cost")
+#: At most this many packages share a time-series panel with the baseline, so that each line can be told apart.
+SERIES_PER_PANEL = 5
+#: Fewer runs than this in a scenario are drawn as dots only: a box of two or three points means nothing.
+MIN_BOX_POINTS = 5
 
 BASELINE_COLOUR, OTHER_COLOURS = "#d62728", ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
                                              "#bcbd22", "#17becf", "#ff7f0e", "#393b79", "#637939", "#8c6d31")
+#: Time-series styles within a panel: distinct hues (no red: the baseline's) and line styles, so that lines
+#: stay apart in grey print too.
+SERIES_STYLES = (("#1f77b4", "-"), ("#2ca02c", "--"), ("#9467bd", "-."), ("#ff7f0e", ":"),
+                 ("#17becf", (0, (5, 1, 1, 1, 1, 1))))
+#: Colours of a judged difference (good / bad / not resolved) and of the baseline, on the first page's figure.
+JUDGED_COLOURS = {"better": "#2e7d32", "worse": "#c62828", "other": "#8a8a8a", "baseline": "#222222"}
 
 
 def daily(key: str) -> outcomes.Outcome:
@@ -54,6 +81,18 @@ def _grid(n: int, ncols: int = 3, width: float = 4.2, height: float = 3.2) -> tu
     for ax in axes[n:]:
         ax.set_visible(False)
     return fig, axes[:n]
+
+
+def _keep_in_range(ax: Any, key: str, scale: float = 1.0) -> None:
+    """Axes of a level never reach below what the quantity can take (zero for a count, a share, an amount)."""
+    try:
+        lower = outcomes.get(key).lower
+    except KeyError:
+        return
+    if lower is not None:
+        bottom, top = ax.get_ylim()
+        if bottom < lower * scale:
+            ax.set_ylim(lower * scale, max(top, lower * scale + 1e-9))
 
 
 def _save(fig: Figure, path: Path) -> Path:
@@ -82,83 +121,182 @@ def plot_distributions(results: Results, keys: Sequence[str], path: Path) -> Pat
         data = [pd.to_numeric(results.ok.loc[results.ok["scenario"] == s, key], errors="coerce").dropna()
                 for s in scenarios]
         positions = np.arange(1, len(scenarios) + 1)
-        boxes = ax.boxplot([d.to_numpy() if len(d) else [np.nan] for d in data], positions=positions,
-                           widths=0.6, patch_artist=True, showfliers=False)
-        for patch, s in zip(boxes["boxes"], scenarios, strict=True):
-            patch.set_facecolor(colours[s])
-            patch.set_alpha(0.35 if s != results.baseline else 0.6)
+        boxed = [i for i, d in enumerate(data) if len(d) >= MIN_BOX_POINTS]
+        if boxed:
+            boxes = ax.boxplot([data[i].to_numpy() for i in boxed], positions=positions[boxed], widths=0.6,
+                               patch_artist=True, showfliers=False)
+            for patch, i in zip(boxes["boxes"], boxed, strict=True):
+                patch.set_facecolor(colours[scenarios[i]])
+                patch.set_alpha(0.35 if scenarios[i] != results.baseline else 0.6)
         for pos, d, s in zip(positions, data, scenarios, strict=True):
-            ax.scatter(pos + rng.uniform(-0.15, 0.15, len(d)), d, s=9, color=colours[s], zorder=3)
-        _scenario_ticks(ax, positions, scenarios, results.baseline)
-        ax.set_title(outcome_label(key), fontsize=10)
+            ax.scatter(pos + rng.uniform(-0.15, 0.15, len(d)), d, s=9 if len(d) >= MIN_BOX_POINTS else 16,
+                       color=colours[s], zorder=3)
+        _scenario_ticks(ax, positions, [scenario_label(s) for s in scenarios], scenario_label(results.baseline or ""))
+        ax.set_title(outcome_label(key, with_unit=False), fontsize=10)
+        ax.set_ylabel(outcome_unit(key), fontsize=8)
+        if percent(key):
+            ax.yaxis.set_major_formatter(_percent_formatter())
+        ax.set_xlim(0.4, len(scenarios) + 0.6)
+        _keep_in_range(ax, key)
         ax.grid(axis="y", alpha=0.3)
     return _save(fig, path)
 
 
+def _chunks(items: Sequence[str], size: int) -> list[list[str]]:
+    """Split into as few groups of at most `size` as possible, of near-equal length."""
+    if not items:
+        return [[]]
+    groups = math.ceil(len(items) / size)
+    per = math.ceil(len(items) / groups)
+    return [list(items[i:i + per]) for i in range(0, len(items), per)]
+
+
 def plot_timeseries(results: Results, path: Path) -> Path | None:
-    """Daily mean and 5–95% band per scenario for a few key metrics."""
+    """Daily mean per scenario for a few key metrics, the baseline with its 5–95% band over runs.
+
+    One row per metric; packages are split over columns of at most `SERIES_PER_PANEL`, each drawn with the
+    baseline, in distinct colours and line styles, so that no panel holds more lines than can be told apart.
+    """
     panels = [(m, c) for m, c in TIMESERIES_PANELS if results.timeseries is not None and m in results.timeseries]
     if not panels or results.ok.empty:
         return None
-    colours = scenario_colours(results.scenarios, results.baseline)
-    fig, axes = _grid(len(panels), ncols=2, width=5.5, height=3.4)
-    for ax, (metric, cumulative) in zip(axes, panels, strict=True):
-        bands = timeseries_bands(results, metric, cumulative)
-        for s in results.scenarios:
-            b = bands[bands["scenario"] == s]
-            if b.empty:
-                continue
-            width = 2.2 if s == results.baseline else 1.2
-            ax.plot(b["day"], b["mean"], color=colours[s], lw=width, label=s)
-            ax.fill_between(b["day"], b["q05"], b["q95"], color=colours[s], alpha=0.15, lw=0)
-        entry = daily(metric)
-        ax.set_title(entry.label + (" (cumulative)" if cumulative else ""), fontsize=10)
-        ax.set_xlabel("day")
-        ax.set_ylabel(entry.unit, fontsize=8)
-        ax.grid(alpha=0.3)
-    handles, labels = axes[0].get_legend_handles_labels()
-    if handles:
-        fig.legend(handles, labels, loc="outside right upper", fontsize=8)
+    present = [s for s in results.scenarios if (results.ok["scenario"] == s).any()]
+    baseline = results.baseline
+    packages = [s for s in present if s != baseline]
+    groups = _chunks(packages, SERIES_PER_PANEL) if baseline else _chunks(present, SERIES_PER_PANEL + 1)
+    ncols = len(groups)
+    fig = Figure(figsize=(5.6 * ncols + 0.4, 2.9 * len(panels) + 0.6), dpi=100, layout="constrained")
+    axes = fig.subplots(len(panels), ncols, squeeze=False, sharex=True, sharey="row")
+    bands = {metric: timeseries_bands(results, metric, cumulative) for metric, cumulative in panels}
+    for col, group in enumerate(groups):
+        for row, (metric, cumulative) in enumerate(panels):
+            ax = axes[row][col]
+            b = bands[metric]
+            if baseline:
+                base = b[b["scenario"] == baseline]
+                ax.fill_between(base["day"], base["q05"], base["q95"], color=BASELINE_COLOUR, alpha=0.12, lw=0)
+                ax.plot(base["day"], base["mean"], color=BASELINE_COLOUR, lw=2.4, label=scenario_label(baseline))
+            for (colour, style), s in zip(SERIES_STYLES * 2, group, strict=False):
+                line = b[b["scenario"] == s]
+                if not line.empty:
+                    ax.plot(line["day"], line["mean"], color=colour, ls=style, lw=1.6, label=scenario_label(s))
+            entry = daily(metric)
+            ax.set_title(entry.label + (" (cumulative)" if cumulative else ""), fontsize=10)
+            ax.set_ylabel("%" if entry.percent else entry.unit, fontsize=8)
+            if entry.percent:
+                ax.yaxis.set_major_formatter(_percent_formatter())
+            ax.set_ylim(bottom=0 if entry.lower is not None else None)
+            if entry.upper is not None and not entry.percent:
+                ax.set_ylim(top=min(ax.get_ylim()[1], entry.upper))
+            ax.grid(alpha=0.3)
+            if row == len(panels) - 1:
+                ax.set_xlabel("day")
+        handles, labels = axes[0][col].get_legend_handles_labels()
+        if handles:
+            axes[0][col].legend(handles, labels, fontsize=7.5, loc="upper left", ncols=2, framealpha=0.85)
     return _save(fig, path)
 
 
-def _errorbar_point(ax: Any, x: Estimate, y: Estimate, colour: str, label: str, baseline: bool) -> None:
-    xerr = [[x.mean - x.low], [x.high - x.mean]] if x.has_interval else None
-    yerr = [[y.mean - y.low], [y.high - y.mean]] if y.has_interval else None
-    ax.errorbar([x.mean], [y.mean], xerr=xerr, yerr=yerr, fmt="s" if baseline else "o", color=colour,
-                ms=8 if baseline else 6, capsize=3)
-    ax.annotate(label, (x.mean, y.mean), xytext=(4, 4), textcoords="offset points", fontsize=8,
-                fontweight="bold" if baseline else "normal")
+def _percent_formatter() -> Any:
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1.0, decimals=0)
 
 
-def plot_tradeoff(results: Results, path: Path) -> Path | None:
-    """Interdiction against victim outcomes: scenario means with 95% intervals on both axes."""
-    ys = [y for y in TRADEOFF_Y if y in results.runs]
-    if TRADEOFF_X not in results.runs or not ys or results.ok.empty:
+def plot_tradeoff(results: Results, path: Path, keys: Sequence[str] | None = None) -> Path | None:
+    """The trade-off on one page, as small multiples that share one row per package.
+
+    Packages are ordered by what they cost over the baseline (cheapest on top); the first panel draws that
+    extra policy cost, each other panel one objective: the paired mean difference from the baseline with
+    its 95% interval, coloured by the registry's better direction (green better, red worse, grey not
+    resolved or too few runs), the better side shaded. Reading down a column shows what more money buys;
+    every label sits on the shared axis, so none can collide. Without a baseline (or a package) in the data
+    there is no effect to draw: None.
+    """
+    cost_key = TRADEOFF_X
+    baseline = results.baseline
+    keys = [k for k in (TRADEOFF_Y if keys is None else keys) if k in results.runs]
+    if baseline is None or not keys or results.ok.empty:
         return None
-    scenarios = [s for s in results.scenarios if (results.ok["scenario"] == s).any()]
-    colours = scenario_colours(scenarios, results.baseline)
-    xs = scenario_estimates(results.ok, TRADEOFF_X, scenarios)
-    fig, axes = _grid(len(ys), ncols=2, width=5.0, height=4.0)
-    for ax, key in zip(axes, ys, strict=True):
-        est = scenario_estimates(results.ok, key, scenarios)
-        for s in scenarios:
-            if math.isfinite(xs[s].mean) and math.isfinite(est[s].mean):
-                _errorbar_point(ax, xs[s], est[s], colours[s], s, s == results.baseline)
-        ax.set_xlabel(outcome_label(TRADEOFF_X))
-        ax.set_ylabel(outcome_label(key))
-        ax.set_title(f"{outcome_label(TRADEOFF_X, False)} vs {outcome_label(key, False)}", fontsize=10)
-        ax.grid(alpha=0.3)
+    packages = [s for s in results.scenarios if s != baseline and (results.ok["scenario"] == s).any()]
+    if not packages:
+        return None
+    has_cost = cost_key in results.runs
+    extra = paired_differences(results.ok, cost_key, baseline, packages) if has_cost else {}
+    order = sorted(packages, key=lambda s: (not math.isfinite(extra[s].mean), extra[s].mean) if has_cost else 0)
+    panels: list[str | None] = ([None] if has_cost else []) + list(keys)
+    ncols = min(4, len(panels))
+    nrows = math.ceil(len(panels) / ncols)
+    height = 0.95 + 0.25 * len(order)
+    fig = Figure(figsize=(11.8, height * nrows + 0.45), dpi=100, layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True).ravel().tolist()
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    ys = np.arange(len(order))
+    days = _days_text(results)
+    for ax, key in zip(axes, panels, strict=False):
+        ax.set_ylim(len(order) - 0.5, -0.5)
+        ax.grid(axis="x", alpha=0.3)
+        ax.tick_params(labelsize=7.5)
+        if key is None:
+            values = np.array([extra[s].mean for s in order], dtype=float)
+            ax.barh(ys, values, color="#607d8b", height=0.6)
+            right = float(np.nanmax(np.abs(values))) if np.isfinite(values).any() else 1.0
+            for y, v in zip(ys, values, strict=True):
+                if math.isfinite(v):
+                    ax.text(v + 0.02 * right, y, f"{v:+.3g}", va="center", fontsize=7)
+            ax.set_xlim(min(0.0, float(np.nanmin(values)) * 1.25), right * 1.3 or 1.0)
+            ax.axvline(0, color="#555", lw=0.8)
+            ax.set_title(f"extra {outcome_label(cost_key, with_unit=False)}", fontsize=9.5, fontweight="bold")
+            unit = outcome_unit(cost_key)
+            ax.set_xlabel(f"{unit} over {days}" if days else unit, fontsize=8)
+            continue
+        diffs = paired_differences(results.ok, key, baseline, order)
+        scale, better = display_scale(key), direction(key)
+        ends = [0.0]
+        for y, s in zip(ys, order, strict=True):
+            d = diffs[s]
+            if not math.isfinite(d.mean):
+                continue
+            colour = JUDGED_COLOURS.get(judge(key, d), JUDGED_COLOURS["other"])
+            xerr = [[(d.mean - d.low) * scale], [(d.high - d.mean) * scale]] if d.has_interval else None
+            ax.errorbar([d.mean * scale], [y], xerr=xerr, fmt="o", color=colour, ms=5, capsize=2.5, lw=1.3)
+            ends += [v * scale for v in (d.mean, d.low, d.high) if math.isfinite(v)]
+        lo, hi = min(ends), max(ends)
+        pad = 0.08 * ((hi - lo) or 1.0)
+        ax.set_xlim(lo - pad, hi + pad)
+        left, right = ax.get_xlim()
+        if better:
+            good, bad = "#2e7d32", "#c62828"
+            ax.axvspan(0, right, color=good if better > 0 else bad, alpha=0.07, lw=0, zorder=0)
+            ax.axvspan(left, 0, color=bad if better > 0 else good, alpha=0.07, lw=0, zorder=0)
+        ax.axvline(0, color="#555", lw=0.8)
+        ax.set_title(short_label(key), fontsize=9.5, fontweight="bold")
+        way = {1: "better →", -1: "← better", 0: ""}[better]
+        unit = diff_unit(key)
+        ax.set_xlabel(f"change ({unit})   {way}" if unit else f"change   {way}", fontsize=8)
+    for row in range(nrows):
+        axes[row * ncols].set_yticks(ys, [scenario_label(s) for s in order], fontsize=8)
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], marker="o", ls="", color=JUDGED_COLOURS[k], label=t) for k, t in
+               (("better", "better (95% interval excludes 0)"), ("worse", "worse (95% interval excludes 0)"),
+                ("other", "not resolved (interval includes 0) or too few runs"))]
+    fig.legend(handles=handles, loc="outside upper center", ncols=3, fontsize=8, frameon=False,
+               title=f"difference from {scenario_label(baseline)}; packages ordered by extra cost",
+               title_fontsize=8.5)
     return _save(fig, path)
 
 
 def plot_cost_delay(results: Results, path: Path) -> Path | None:
-    """What enforcement costs: legitimate trade delay and policy cost per scenario (mean, 95% interval)."""
+    """What enforcement costs: legitimate trade delay and policy cost per scenario (mean, 95% interval that
+    stays at or above zero), each panel headed and its axis labelled with the unit."""
     keys = [o.key for o in outcomes.OUTCOMES if o.group in COST_GROUPS and o.reported and o.key in results.runs]
     scenarios = [s for s in results.scenarios if (results.ok["scenario"] == s).any()]
     if not keys or not scenarios:
         return None
     colours = scenario_colours(scenarios, results.baseline)
+    days = _days_text(results)
     fig, axes = _grid(len(keys), ncols=2, width=max(4.5, 0.5 * len(scenarios) + 1.5), height=3.6)
     for ax, key in zip(axes, keys, strict=True):
         est = scenario_estimates(results.ok, key, scenarios)
@@ -166,10 +304,24 @@ def plot_cost_delay(results: Results, path: Path) -> Path | None:
         err = np.array([[est[s].mean - est[s].low, est[s].high - est[s].mean] if est[s].has_interval else [0, 0]
                         for s in scenarios]).T
         ax.bar(range(len(scenarios)), means, yerr=err, capsize=3, color=[colours[s] for s in scenarios], alpha=0.8)
-        _scenario_ticks(ax, range(len(scenarios)), scenarios, results.baseline)
-        ax.set_title(outcome_label(key), fontsize=10)
+        _scenario_ticks(ax, range(len(scenarios)), [scenario_label(s) for s in scenarios],
+                        scenario_label(results.baseline or ""))
+        unit = outcome_unit(key)
+        if key == outcomes.COST_KEY and days:
+            unit = f"{unit} over {days}"
+        ax.set_title(outcome_label(key, with_unit=False), fontsize=10)
+        ax.set_ylabel(unit, fontsize=9)
+        ax.set_ylim(bottom=0)
         ax.grid(axis="y", alpha=0.3)
     return _save(fig, path)
+
+
+def _days_text(results: Results) -> str:
+    """'180 days' when every successful run simulated the same number of days, else ''."""
+    if "days" not in results.ok or results.ok.empty:
+        return ""
+    days = pd.to_numeric(results.ok["days"], errors="coerce").dropna().unique()
+    return f"{int(days[0])} days" if len(days) == 1 else ""
 
 
 def plot_robustness(table: pd.DataFrame, path: Path) -> Path | None:

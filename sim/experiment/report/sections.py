@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.experiment.report.answer import what_was_run
 from sim.experiment.report.document import Block, Heading, Image, Paragraph, Table
 from sim.experiment.report.figures import (
     plot_cost_delay,
@@ -19,13 +20,25 @@ from sim.experiment.report.figures import (
     plot_robustness,
     plot_sweep,
     plot_timeseries,
-    plot_tradeoff,
 )
-from sim.experiment.report.formatting import fmt, fmt_interval, fmt_share, outcome_label, slug
+from sim.experiment.report.formatting import (
+    diff_unit,
+    fmt,
+    fmt_diff,
+    fmt_diff_interval,
+    fmt_level,
+    fmt_level_interval,
+    fmt_share,
+    level_unit,
+    outcome_label,
+    scenario_label,
+    slug,
+)
 from sim.experiment.report.results import Results
 from sim.experiment.report.sensitivity import AnalysisUnavailableError, morris_indices, sobol_indices
 from sim.experiment.report.stats import (
     DOWN,
+    MIN_PAIRS,
     UP,
     comparison_table,
     direction,
@@ -37,12 +50,22 @@ from sim.experiment.report.stats import (
 
 #: Designs whose runs are drawn against each swept lever.
 SWEEP_KINDS = ("grid", "lhs", "sobol")
+
+
 def header_section(results: Results) -> list[Block]:
+    """The title and what was actually run (from the runs, not the definition's defaults), with a warning
+    when the replications are too few to conclude."""
     d, m = results.definition, results.manifest
     name = d.get("name") or m.get("experiment") or results.path.name
-    blocks: list[Block] = [Heading(f"Experiment report: {name}", 1)]
+    return [Heading(f"Experiment report: {name}", 1), *what_was_run(results)]
+
+
+def provenance_section(results: Results) -> list[Block]:
+    """The definition as written and where the results come from: commit, versions, timings."""
+    d, m = results.definition, results.manifest
+    blocks: list[Block] = [Heading("Provenance")]
     if d.get("description"):
-        blocks.append(Paragraph(str(d["description"])))
+        blocks.append(Paragraph(f"The definition's description: {d['description']}"))
     facts = [("results key", m.get("key", results.path.name)),
              ("baseline", d.get("baseline") or results.baseline or "n/a"),
              ("replications", d.get("replications", "n/a")), ("days", d.get("days", "n/a")),
@@ -69,7 +92,7 @@ def runs_section(results: Results) -> list[Block]:
     expected = (results.manifest.get("runs") or {}).get("total")
     if expected is not None and int(expected) != len(runs):
         blocks.append(Paragraph(f"The manifest counts {expected} runs but `runs.parquet` holds {len(runs)}."))
-    counts = [[s, str(int(((runs["scenario"] == s) & (runs["status"] == "ok")).sum())),
+    counts = [[scenario_label(s), str(int(((runs["scenario"] == s) & (runs["status"] == "ok")).sum())),
                str(int(((runs["scenario"] == s) & (runs["status"] != "ok")).sum()))] for s in results.scenarios]
     blocks.append(Table(["scenario", "ok", "failed"], counts))
     if failed_n:
@@ -86,34 +109,51 @@ def _first_line(text: str, limit: int = 300) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def comparison_rows(table: pd.DataFrame, with_diff: bool,
-                    pairing: str = "paired") -> tuple[list[str], list[list[str]], list[list[str]]]:
-    """Header, formatted rows and HTML cell classes of one outcome's comparison table."""
-    header = ["scenario", "n", "mean", "95% CI"]
+def comparison_rows(table: pd.DataFrame, with_diff: bool, pairing: str = "paired",
+                    key: str = "") -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """Header, formatted rows and HTML cell classes of one outcome's comparison table (units in the header,
+    shares in percent and their differences in percentage points)."""
+    unit, dunit = level_unit(key), diff_unit(key)
+    header = ["scenario", "n", f"mean ({unit})" if unit else "mean", "95% CI"]
     if with_diff:
-        header += ["diff vs baseline", f"95% CI ({pairing})", "flag"]
+        header += [f"diff vs baseline ({dunit})" if dunit else "diff vs baseline", f"95% CI ({pairing})", "flag"]
     rows, classes = [], []
     for r in table.itertuples():
-        row = [r.scenario, str(r.n), fmt(r.mean), fmt_interval(r.low, r.high) if r.n >= 2 else "n/a"]
+        row = [scenario_label(r.scenario), str(r.n), fmt_level(key, r.mean),
+               fmt_level_interval(key, r.low, r.high) if r.n >= 2 else "n/a"]
         cls = ["baseline" if with_diff and r.is_baseline else ""] + [""] * 3
         if with_diff:
             if r.is_baseline:
                 row += ["(baseline)", "", ""]
                 cls += ["", "", ""]
             else:
-                flag = f"{r.flag} {r.verdict}".strip()
-                row += [fmt(r.diff, signed=True), fmt_interval(r.diff_low, r.diff_high, signed=True), flag]
+                flag = f"{r.flag} {r.verdict}".strip() or _why_not(r)
+                row += [fmt_diff(key, r.diff), fmt_diff_interval(key, r.diff_low, r.diff_high), flag]
                 cls += [r.verdict, "", r.verdict]
         rows.append(row)
         classes.append(cls)
     return header, rows, classes
 
 
+def _why_not(r: object) -> str:
+    """Why a difference with an interval that excludes zero is still not flagged (too few pairs, no spread)."""
+    n, low, high = getattr(r, "diff_n", 0), getattr(r, "diff_low", math.nan), getattr(r, "diff_high", math.nan)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return ""
+    if high <= low:
+        return "no spread"
+    if (low > 0 or high < 0) and n < MIN_PAIRS:
+        return "too few runs"
+    return ""
+
+
 def comparison_section(results: Results) -> list[Block]:
     """Per outcome: mean and interval per scenario, paired difference from the baseline and its flag."""
     blocks: list[Block] = [Heading("Outcomes by scenario")]
     baseline = results.baseline
-    text = ("Mean over successful runs with its 95% t interval (n/a when n < 2; NaN outcomes are ignored). ")
+    text = ("Mean over successful runs with its 95% interval (n/a when n < 2; NaN outcomes are ignored); for "
+            "counts, amounts and durations the interval is taken on the log scale, for shares on the logit scale, "
+            "so it never leaves the range the quantity can take. ")
     if results.design_kind != "none":
         text += "Each scenario's numbers are pooled over every design point of the sweep. "
     if baseline is None:
@@ -123,7 +163,8 @@ def comparison_section(results: Results) -> list[Block]:
     elif pairable(results.ok):
         text += (f"The difference from `{baseline}` is paired run by run on (design point, replicate, world), "
                  f"which share their random numbers; {UP}/{DOWN} flags a difference whose 95% interval excludes "
-                 "zero, and says whether that is better or worse for policy.")
+                 f"zero, and says whether that is better or worse for policy (never with fewer than {MIN_PAIRS} "
+                 "pairs, nor for a difference with no spread).")
     else:
         text += (f"Runs cannot be paired (several runs share a design point, replicate and world), so the "
                  f"difference from `{baseline}` uses an unpaired Welch interval; {UP}/{DOWN} flags an interval "
@@ -134,9 +175,9 @@ def comparison_section(results: Results) -> list[Block]:
         return blocks
     for key in results.outcomes:
         pairing = "paired" if pairable(results.ok) else "Welch"
-        header, rows, classes = comparison_rows(comparison_table(results, key), baseline is not None, pairing)
+        header, rows, classes = comparison_rows(comparison_table(results, key), baseline is not None, pairing, key)
         better = {1: "higher is better", -1: "lower is better", 0: "descriptive"}[direction(key)]
-        blocks += [Heading(f"{outcome_label(key)}: {better} (`{key}`)", 3), Table(header, rows, classes)]
+        blocks += [Heading(f"{outcome_label(key)}: {better} (column `{key}`)", 3), Table(header, rows, classes)]
     return blocks
 
 
@@ -158,7 +199,7 @@ def pairing_section(results: Results) -> list[Block]:
         "(n/a: fewer than two pairs, or an outcome that does not vary)."))
     keys = list(dict.fromkeys(table["outcome"]))
     ratios = table.pivot(index="scenario", columns="outcome", values="ratio")
-    rows = [[s, *(_ratio(ratios.at[s, k]) for k in keys)] for s in dict.fromkeys(table["scenario"])]
+    rows = [[scenario_label(s), *(_ratio(ratios.at[s, k]) for k in keys)] for s in dict.fromkeys(table["scenario"])]
     medians = median_pairing_ratios(table)
     rows.append(["**median**", *(f"**{_ratio(medians[k])}**" for k in keys)])
     blocks.append(Table(["scenario", *(outcome_label(k, with_unit=False) for k in keys)], rows))
@@ -187,8 +228,8 @@ def robustness_section(results: Results, figures: Path) -> list[Block]:
     rows, classes = [], []
     for s in dict.fromkeys(table["scenario"]):
         part = table[table["scenario"] == s].set_index("outcome")
-        rows.append([s] + [f"{fmt_share(part.at[k, 'better_share'])} ({fmt_share(part.at[k, 'worse_share'])})"
-                           for k in keys])
+        rows.append([scenario_label(s)] + [f"{fmt_share(part.at[k, 'better_share'])} "
+                                           f"({fmt_share(part.at[k, 'worse_share'])})" for k in keys])
         classes.append([""] + [_share_class(part.at[k, "better_share"]) for k in keys])
     blocks.append(Table(["scenario", *(outcome_label(k, with_unit=False) for k in keys)], rows, classes))
     figure = plot_robustness(table, figures / "robustness.png")
@@ -208,11 +249,10 @@ def figures_section(results: Results, figures: Path) -> list[Block]:
     """The comparison figures: distributions, time series, trade-off, cost and delay."""
     made = [
         (plot_distributions(results, results.outcomes, figures / "distributions.png"),
-         "Outcome distributions by scenario (boxes: quartiles; dots: runs; baseline in red)"),
+         "Outcome distributions by scenario (dots: runs; boxes: quartiles, drawn from 5 runs; baseline in red)"),
         (plot_timeseries(results, figures / "timeseries.png"),
-         "Daily metrics: mean per scenario with the 5–95% band over runs"),
-        (plot_tradeoff(results, figures / "tradeoff.png"),
-         "Trade-off: interdiction rate against victim outcomes (scenario means, 95% intervals)"),
+         "Daily metrics: mean per scenario (packages split over columns, each with the baseline and its "
+         "5–95% band over runs)"),
         (plot_cost_delay(results, figures / "cost_delay.png"),
          "Legitimate trade delay and policy cost per scenario (mean, 95% interval)"),
     ]

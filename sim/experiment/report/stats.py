@@ -25,6 +25,13 @@ PAIR_KEYS = ("sample", "replicate", "world")
 UP, DOWN = "▲", "▼"
 #: Outcomes whose pairing efficiency is reported: the headline ones and the two the trade itself is measured by.
 PAIRING_OUTCOMES = (*outcomes.HEADLINE, "criminal_revenue", "shipments_seized")
+#: Below this many pairs no difference is called better or worse, whatever its interval says.
+MIN_PAIRS = 3
+#: Below this many pairs the report warns that intervals are unreliable.
+RELIABLE_PAIRS = 10
+#: Bootstrap resamples for intervals of a ratio (cost per unit of gain); the generator is seeded, so a report
+#: is the same every time it is built.
+BOOTSTRAP_RESAMPLES = 4000
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,18 @@ class Estimate:
     def excludes_zero(self) -> bool:
         return self.has_interval and (self.low > 0 or self.high < 0)
 
+    @property
+    def no_spread(self) -> bool:
+        """Every value the same: a zero-width interval says nothing about uncertainty (a price fixed by the
+        levers, or too few runs to vary), so it never resolves a difference."""
+        return self.has_interval and self.high - self.low <= 1e-9 * max(1.0, abs(self.mean))
+
+    @property
+    def resolved(self) -> bool:
+        """The interval excludes zero, from enough pairs and with some spread: only then is a difference
+        called better or worse."""
+        return self.n >= MIN_PAIRS and self.excludes_zero and not self.no_spread
+
 
 def mean_ci(values: Iterable[float], level: float = 0.95) -> Estimate:
     """Mean and t interval of the finite values (NaN outcomes, e.g. no lead ever acted on, are ignored)."""
@@ -57,6 +76,50 @@ def mean_ci(values: Iterable[float], level: float = 0.95) -> Estimate:
         return Estimate(n, mean, math.nan, math.nan)
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
     return Estimate(n, mean, mean - half, mean + half)
+
+
+def _bounds(key: str | None) -> tuple[float | None, float | None]:
+    """The range a level of this outcome can take, from the registry; unbounded for unknown columns."""
+    if key is None:
+        return None, None
+    try:
+        entry = outcomes.get(key)
+    except KeyError:
+        return None, None
+    return entry.lower, entry.upper
+
+
+def level_ci(values: Iterable[float], key: str | None = None, level: float = 0.95) -> Estimate:
+    """Mean of a level with a 95% interval that stays inside the range the outcome can take.
+
+    A count, an amount or a rate cannot go below zero, and a share lies in 0-1, yet a t interval of a few
+    skewed runs can cross those bounds ([-36, 77] for a count). Here the t interval is taken on the log
+    scale of the distance from the lower bound (on the logit scale for a share), by the delta method, and
+    mapped back: the same width when narrow, never outside the range, and wider on the open side, as for
+    counts. Columns the registry does not know, and data already outside the bounds, keep the t interval.
+    """
+    x = np.asarray(pd.to_numeric(pd.Series(list(values), dtype=object), errors="coerce"), dtype=float)
+    x = x[np.isfinite(x)]
+    plain = mean_ci(x, level)
+    lower, upper = _bounds(key)
+    if not plain.has_interval or lower is None or plain.high <= plain.low:
+        return plain
+    if x.min() < lower or (upper is not None and x.max() > upper):
+        return plain
+    n, mean = plain.n, plain.mean
+    se = float(x.std(ddof=1) / math.sqrt(n))
+    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
+    if upper is None:
+        scale = mean - lower  # > 0: values at or above the bound that vary
+        half = t * se / scale
+        return Estimate(n, mean, lower + scale * math.exp(-half), lower + scale * math.exp(half))
+    width = upper - lower
+    p = (mean - lower) / width
+    if not 0 < p < 1:
+        return plain
+    centre, half = math.log(p / (1 - p)), t * (se / width) / (p * (1 - p))
+    expit = lambda z: 1 / (1 + math.exp(-z))  # noqa: E731
+    return Estimate(n, mean, lower + width * expit(centre - half), lower + width * expit(centre + half))
 
 
 def welch_ci(a: Iterable[float], b: Iterable[float], level: float = 0.95) -> Estimate:
@@ -80,8 +143,9 @@ def welch_ci(a: Iterable[float], b: Iterable[float], level: float = 0.95) -> Est
 
 
 def scenario_estimates(ok: pd.DataFrame, outcome: str, scenarios: Sequence[str]) -> dict[str, Estimate]:
-    """Mean and interval of one outcome per scenario (over every successful run of the scenario)."""
-    return {s: mean_ci(ok.loc[ok["scenario"] == s, outcome]) for s in scenarios}
+    """Mean and interval of one outcome per scenario (over every successful run of the scenario); the
+    interval stays inside the outcome's range (`level_ci`)."""
+    return {s: level_ci(ok.loc[ok["scenario"] == s, outcome], outcome) for s in scenarios}
 
 
 def pairable(ok: pd.DataFrame) -> bool:
@@ -117,18 +181,156 @@ def direction(outcome: str) -> int:
 
 
 def difference_flag(diff: Estimate) -> str:
-    """▲ / ▼ when the difference's interval excludes zero (up or down), else empty."""
-    if not diff.excludes_zero:
+    """▲ / ▼ when the difference is resolved (its interval excludes zero, from at least `MIN_PAIRS` pairs
+    and with some spread), else empty."""
+    if not diff.resolved:
         return ""
     return UP if diff.mean > 0 else DOWN
 
 
 def verdict(outcome: str, diff: Estimate) -> str:
-    """'better' / 'worse' for a flagged difference, by the outcome's better direction; '' otherwise."""
+    """'better' / 'worse' for a resolved difference, by the outcome's better direction; '' otherwise."""
     better = direction(outcome)
-    if not diff.excludes_zero or better == 0:
+    if not diff.resolved or better == 0:
         return ""
     return "better" if diff.mean * better > 0 else "worse"
+
+
+def replications_to_resolve(diff: Estimate, limit: int = 10_000) -> int | None:
+    """How many paired replications would make this difference's 95% interval exclude zero, if the mean and
+    spread stayed as estimated (the smallest m with t(m-1) x sd / sqrt(m) < |mean|); None when it is
+    already resolved, cannot be estimated (fewer than two pairs, no spread, a zero mean), or needs more than
+    `limit`. A planning figure, not a promise: the estimated effect is itself uncertain."""
+    if diff.resolved or not diff.has_interval or diff.n < 2:
+        return None
+    half = (diff.high - diff.low) / 2.0
+    effect = abs(diff.mean)
+    if not (half > 0 and effect > 0 and math.isfinite(half) and math.isfinite(effect)):
+        return None
+    sd = half * math.sqrt(diff.n) / float(stats.t.ppf(0.975, diff.n - 1))
+    m = max(diff.n + 1, math.ceil((1.96 * sd / effect) ** 2))
+    while m <= limit:
+        if float(stats.t.ppf(0.975, m - 1)) * sd / math.sqrt(m) < effect:
+            return m
+        m += max(1, m // 20)
+    return None
+
+
+#: What `judge` can say of a difference from the baseline, and how the report words it.
+JUDGEMENTS = {"better": "better", "worse": "worse", "unresolved": "not resolved", "few": "too few runs",
+              "no_spread": "no spread", "neutral": "", "missing": "n/a"}
+
+
+def judge(outcome: str, diff: Estimate | None) -> str:
+    """A difference from the baseline judged by the registry's better direction (never by its sign):
+    `better`/`worse` when resolved; `unresolved` when its interval includes zero; `few` with fewer than
+    `MIN_PAIRS` pairs; `no_spread` for a zero-width interval; `neutral` for a descriptive outcome;
+    `missing` without an estimate."""
+    if diff is None or diff.n == 0 or not math.isfinite(diff.mean):
+        return "missing"
+    if direction(outcome) == 0:
+        return "neutral"
+    if diff.n < MIN_PAIRS or not diff.has_interval:
+        return "few"
+    if diff.no_spread:
+        return "no_spread"
+    if not diff.resolved:
+        return "unresolved"
+    return verdict(outcome, diff)
+
+
+def pair_counts(results: Results) -> dict[str, int]:
+    """Per scenario other than the baseline: how many successful runs have a successful baseline run with
+    the same (sample, replicate, world), i.e. how many paired replications its comparison rests on."""
+    ok, baseline = results.ok, results.baseline
+    if baseline is None or ok.empty:
+        return {}
+    base = ok.loc[ok["scenario"] == baseline, list(PAIR_KEYS)].drop_duplicates()
+    out = {}
+    for s in results.scenarios:
+        if s == baseline:
+            continue
+        runs = ok.loc[ok["scenario"] == s, list(PAIR_KEYS)]
+        if pairable(ok):
+            out[s] = len(runs.merge(base, on=list(PAIR_KEYS)))
+        else:
+            out[s] = min(len(runs), len(base))
+    return out
+
+
+@dataclass(frozen=True)
+class CostEffect:
+    """Policy cost per unit of gain on one objective, against the baseline.
+
+    `status`: `ratio` (a resolved gain bought at a cost: `ratio` holds cost per unit with its interval),
+    `free` (a resolved gain at no extra cost: `cost` is the saving or zero), or why there is no ratio:
+    `worse`, `unresolved`, `few`, `no_spread`, `missing` (as in `judge`). `gain` is in display units
+    (percentage points for a share shown in percent), `cost` the extra policy cost (M).
+    """
+
+    status: str
+    gain: Estimate
+    cost: Estimate
+    ratio: Estimate | None = None
+
+
+def _diff_columns(results: Results, scenario: str, keys: Sequence[str]) -> pd.DataFrame:
+    """Scenario minus baseline, pair by pair, for several outcomes (rows: pairs with every key finite)."""
+    ok, baseline = results.ok, results.baseline
+    cols = [*PAIR_KEYS, *keys]
+    both = ok.loc[ok["scenario"] == scenario, cols].merge(ok.loc[ok["scenario"] == baseline, cols],
+                                                            on=list(PAIR_KEYS), suffixes=("", "_base"))
+    diffs = pd.DataFrame({k: pd.to_numeric(both[k], errors="coerce") - pd.to_numeric(both[f"{k}_base"], errors="coerce")
+                          for k in keys})
+    return diffs[np.isfinite(diffs.to_numpy(dtype=float)).all(axis=1)]
+
+
+def cost_effectiveness(results: Results, outcome: str, scenario: str, cost_key: str = outcomes.COST_KEY,
+                       scale: float = 1.0, level: float = 0.95) -> CostEffect:
+    """Extra policy cost per unit of gain on `outcome` (gain: the difference in its better direction, times
+    `scale`), for a package against the baseline.
+
+    Only a resolved gain gets a ratio. With a fixed extra cost (no spread over pairs, as the levers set the
+    price) the ratio's interval is the cost over the gain's interval; otherwise a seeded percentile bootstrap
+    over pairs of the ratio of mean cost to mean gain (unbounded above when resamples reach no gain).
+    """
+    better = direction(outcome)
+    ok, baseline = results.ok, results.baseline
+    nan = Estimate(0, math.nan, math.nan, math.nan)
+    if baseline is None or better == 0 or outcome not in ok or cost_key not in ok:
+        return CostEffect("missing", nan, nan)
+    if not pairable(ok):
+        gain_raw = paired_differences(ok, outcome, baseline, [scenario])[scenario]
+        cost = paired_differences(ok, cost_key, baseline, [scenario])[scenario]
+        diffs = None
+    else:
+        diffs = _diff_columns(results, scenario, [outcome, cost_key])
+        gain_raw, cost = mean_ci(diffs[outcome]), mean_ci(diffs[cost_key])
+    status = judge(outcome, gain_raw)
+    k = better * scale
+    lo, hi = sorted((gain_raw.low * k, gain_raw.high * k))
+    gain = Estimate(gain_raw.n, gain_raw.mean * k, lo, hi)
+    if status != "better":
+        return CostEffect(status, gain, cost)
+    if cost.mean <= 0:
+        return CostEffect("free", gain, cost)
+    ratio = cost.mean / gain.mean
+    if cost.no_spread or not cost.has_interval:
+        return CostEffect("ratio", gain, cost, Estimate(gain.n, ratio, cost.mean / gain.high, cost.mean / gain.low))
+    if diffs is None:  # unpaired: no joint resampling; the gain's interval alone
+        return CostEffect("ratio", gain, cost, Estimate(gain.n, ratio, cost.mean / gain.high, cost.mean / gain.low))
+    rng = np.random.default_rng(0)
+    g = diffs[outcome].to_numpy(dtype=float) * k
+    c = diffs[cost_key].to_numpy(dtype=float)
+    idx = rng.integers(0, len(g), size=(BOOTSTRAP_RESAMPLES, len(g)))
+    gm, cm = g[idx].mean(axis=1), c[idx].mean(axis=1)
+    alpha = (1 - level) / 2
+    if (gm <= 0).mean() > alpha:
+        low = float(np.quantile(np.where(gm > 0, cm / np.where(gm > 0, gm, 1), np.inf), alpha))
+        return CostEffect("ratio", gain, cost, Estimate(gain.n, ratio, low, math.inf))
+    r = cm / gm
+    return CostEffect("ratio", gain, cost, Estimate(gain.n, ratio, float(np.quantile(r, alpha)),
+                                                    float(np.quantile(r, 1 - alpha))))
 
 
 def comparison_table(results: Results, outcome: str) -> pd.DataFrame:
