@@ -4,10 +4,15 @@ from sim.config.compose import (
     apply_levers,
     branch_policy,
     check_corridor,
+    check_memory,
+    closest_first,
     compose,
     explain_hydra_error,
     finalize,
+    machine_memory,
+    memory_needed,
     schedule,
+    unknown_key,
     validate,
 )
 from sim.config.schema import (
@@ -27,6 +32,7 @@ from sim.errors import ConfigError
 
 __all__ = [
     "CONFIG_DIR", "LEVER_SPECS", "SPECS", "ConfigError", "FieldSpec", "PolicyConfig", "SimConfig", "apply_levers",
-    "branch_policy", "check_corridor", "compose", "explain_hydra_error", "field_specs", "finalize", "flatten",
-    "register", "schedule", "schema", "to_params", "validate",
+    "branch_policy", "check_corridor", "check_memory", "closest_first", "compose", "explain_hydra_error",
+    "field_specs", "finalize", "flatten", "machine_memory", "memory_needed", "register", "schedule", "schema",
+    "to_params", "unknown_key", "validate",
 ]

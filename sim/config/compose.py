@@ -1,18 +1,22 @@
 """Composing a run config from `configs/` and override strings, and validating it.
 
 Hydra refuses unknown keys and wrong types (the schema is structured); `validate` checks what types cannot
-say: each number against the range declared beside it in `sim.config.schema`, allowed words, the policy
-schedule, and node ids that must exist in the corridor. Every refusal is a `ConfigError` whose message is
-one line naming the key and what is allowed.
+say: each number against the range declared beside it in `sim.config.schema`, allowed words, names that
+become folder names, the policy schedule, node ids that must exist in the corridor, and that the run fits
+in the machine's memory (`check_memory`). Every refusal is a `ConfigError` whose message is one line naming
+the key and what is allowed.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import math
+import os
 import re
 import typing
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.config.schema import (
     CONFIG_DIR,
+    LEVER_SPECS,
     SPECS,
     FieldSpec,
     PolicyConfig,
@@ -31,6 +36,54 @@ from sim.config.schema import (
     schema,
 )
 from sim.errors import ConfigError
+
+__all__ = ["apply_levers", "branch_policy", "check_corridor", "check_memory", "closest_first", "compose",
+           "explain_hydra_error", "finalize", "hydra_compose", "machine_memory", "memory_needed", "schedule",
+           "unknown_key", "validate"]
+
+
+def closest_first(word: str, known: Iterable[str]) -> list[str]:
+    """`known` with the names that look like `word` (a typo of them) first, then the others in their order."""
+    names = list(dict.fromkeys(known))
+    close = difflib.get_close_matches(word, names, n=len(names), cutoff=0.6)
+    return close + [k for k in names if k not in close]
+
+
+def unknown_key(name: str, known: Iterable[str], what: str = "unknown key") -> ConfigError:
+    """The refusal of an unknown key `name` (dotted): one line listing the known keys beside it, closest first.
+
+    Every face uses it, so that `python -m sim.run`, an experiment's `overrides` and a branch name a typo the
+    same way (`network.typo_organisations: unknown key; allowed: organisations, ...`).
+    """
+    word = name.rpartition(".")[2]
+    keys = closest_first(word, known)
+    return ConfigError(f"{name}: {what}; allowed: {', '.join(keys) if keys else 'nothing here'}")
+
+
+#: What may name a folder (`scenario_name` is part of the default run folder's name): letters, digits and
+#: a few marks, starting with a letter or digit, so that no value can climb out of `results/` or hide.
+_FOLDER_NAME = re.compile(r"\w[\w .+()-]*")
+_FOLDER_NAME_MAX = 100
+
+
+def _check_folder_name(key: str, value: str) -> None:
+    if not (_FOLDER_NAME.fullmatch(value) and ".." not in value and len(value) <= _FOLDER_NAME_MAX):
+        raise ConfigError(f"{key}: '{_shown(value)}' cannot name a folder; allowed: letters, digits, spaces and "
+                          f"_ . + ( ) -, starting with a letter or digit, without '..', at most "
+                          f"{_FOLDER_NAME_MAX} characters")
+
+
+def _check_output_dir(cfg: DictConfig) -> None:
+    """`output_dir`, when set, names a folder: not empty (that would be the current folder), one line."""
+    out = cfg.output_dir
+    if out is None:
+        return
+    text = str(out)
+    if not text.strip():
+        raise ConfigError("output_dir: must not be empty (that would write into the current folder); allowed: a "
+                          "folder path, or leave it out for results/runs/<date>/<time>_<scenario>_seed<seed>/")
+    if not text.isprintable():
+        raise ConfigError(f"output_dir: '{_shown(text)}' holds control characters; allowed: a folder path")
 
 
 def validate(cfg: DictConfig) -> None:
@@ -47,6 +100,8 @@ def validate(cfg: DictConfig) -> None:
             raise ConfigError(f"{key}: {value} is out of range; allowed: {spec.describe_range()}")
     if not str(cfg.scenario_name).strip():
         raise ConfigError("scenario_name: must not be empty")
+    _check_folder_name("scenario_name", str(cfg.scenario_name))
+    _check_output_dir(cfg)
     if cfg.corridor.file is None and cfg.corridor.name not in ("default", "generated"):
         raise ConfigError(
             f"corridor.name: unknown corridor '{cfg.corridor.name}'; allowed: default, generated "
@@ -64,7 +119,7 @@ def apply_levers(policy: DictConfig, levers: Any, where: str) -> DictConfig:
     allowed = list(OmegaConf.structured(PolicyConfig).keys())
     for key in levers:
         if key not in allowed:
-            raise ConfigError(f"{where}.{key}: unknown lever; allowed: {', '.join(allowed)}")
+            raise unknown_key(f"{where}.{key}", allowed, "unknown lever")
     try:
         merged = OmegaConf.merge(OmegaConf.structured(PolicyConfig), policy, levers)
     except Exception as exc:
@@ -118,10 +173,12 @@ def _validate_schedule(cfg: DictConfig) -> None:
     _check_policy(cfg, apply_levers(cfg.policy, b.levers, "branch.levers"), "branch.levers")
 
 
-def hydra_compose(config_dir: str | Path, config_name: str, overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
+def hydra_compose(config_dir: str | Path, config_name: str, overrides: list[str] | tuple[str, ...] = (),
+                  with_hydra: bool = False) -> DictConfig:
     """Compose `config_name` from `config_dir` with override strings through Hydra's public compose API.
 
     The one Hydra path of the project: runs (`compose`) and experiment definitions both come through here.
+    `with_hydra` keeps Hydra's own node (`hydra.run.dir`, ...), with `hydra.*` overrides applied.
 
     Raises:
         ConfigError: one line naming the bad key and what is allowed.
@@ -135,7 +192,7 @@ def hydra_compose(config_dir: str | Path, config_name: str, overrides: list[str]
         GlobalHydra.instance().clear()
     try:
         with initialize_config_dir(config_dir=str(config_dir), version_base="1.3", job_name="sim"):
-            return compose_api(config_name=config_name, overrides=list(overrides))
+            return compose_api(config_name=config_name, overrides=list(overrides), return_hydra_config=with_hydra)
     except Exception as exc:  # Hydra and OmegaConf raise many kinds; all are bad input here.
         raise ConfigError(explain_hydra_error(exc)) from None
 
@@ -207,7 +264,97 @@ def check_corridor(cfg: DictConfig) -> None:
     for node in cfg.policy.interdiction_focus:
         if node not in enforceable:
             what = f"unknown node id '{node}'" if node not in corridor.places else f"'{node}' is not a crossing or port"
-            raise ConfigError(f"policy.interdiction_focus: {what}; allowed: {', '.join(sorted(enforceable))}")
+            raise ConfigError(f"policy.interdiction_focus: {what}; allowed: "
+                              f"{', '.join(closest_first(str(node), sorted(enforceable)))}")
+    check_memory(cfg, corridor)
+
+
+# ------------------------------------------------------------------------------------------ will it fit in memory
+#
+# Bytes per element of a run, from the code that holds them (measured with tracemalloc and peak RSS on the
+# default corridor scaled up, November 2026) and rounded up:
+#: A resident (sim/core/agents/community.py): vulnerability, awareness, trust, its anchor and the anchor x
+#: rate as float64 (40 B), status, trafficker, times trafficked, two float32 dates (15 B), the trafficking
+#: weights and their running sum (16 B), and room for the temporaries of the vectorized daily update.
+RESIDENT_BYTES = 80
+#: An organisation member (a Mesa agent, its ties in the organisation's graph, its records): 1,450 measured.
+MEMBER_BYTES = 1_600
+#: An officer (a Mesa agent and its unit's records): 560 measured.
+OFFICER_BYTES = 600
+#: A facilitator (a Mesa agent in its market's pool): 750 measured.
+FACILITATOR_BYTES = 800
+#: Kinds of facilitator hired in every country (forger, launderer, transport, broker, recruiter).
+FACILITATOR_KINDS = 5
+#: What a measured day adds per place: events, daily series and replay frames (67 MB for 3,285 more days of
+#: the 22-place default corridor: 930 B).
+PLACE_DAY_BYTES = 1_000
+#: The interpreter, the libraries and a small run (a 30-day default run peaks at 165 MB).
+BASE_BYTES = 200 * 2**20
+
+_GB = 2**30
+
+
+def machine_memory() -> int | None:
+    """Bytes of memory this process may use: the machine's physical memory, or its control group's limit when
+    lower (a container). None where the system does not say."""
+    try:
+        total: int | None = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        total = None
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit() and int(text) > 0:
+            total = min(total, int(text)) if total else int(text)
+    return total
+
+
+def memory_needed(cfg: Any, corridor: Any) -> dict[str, tuple[int, str]]:
+    """About how many bytes a run of `cfg` on `corridor` holds at its peak, by part: part -> (bytes, what
+    it counts and which keys set it). The parts are the populations the model keeps (residents as arrays,
+    members, officers and facilitators as agents) and what a measured day records."""
+    n, o = cfg.network, cfg.officers
+    residents = sum(int(p.population) for p in corridor.places.values())
+    per_org = 1 + int(n.cells_per_org) * (1 + int(n.couriers_per_cell) + int(n.recruiters_per_cell))
+    entrants = max(0, int(cfg.demand.max_organisations) - int(n.organisations))
+    members = int(n.organisations) * per_org + entrants * (2 + int(n.couriers_per_cell) + int(n.recruiters_per_cell))
+    posts = sum(1 for p in corridor.places.values() if p.is_checkpoint)
+    trails = sum(1 for p in corridor.places.values() if p.is_informal)
+    countries = len(corridor.countries)
+    officers = (posts * (int(o.customs_per_post) + int(o.border_guards_per_post))
+                + trails * int(o.border_guards_per_trail)
+                + countries * (int(o.police_per_country) + int(o.analysts_per_country) + int(o.fiu_per_country)))
+    facilitators = countries * FACILITATOR_KINDS * int(cfg.facilitators.per_kind)
+    places = len(corridor.places)
+    return {
+        "residents": (residents * RESIDENT_BYTES,
+                      f"{residents:,} residents: the corridor's populations x community.population_scale"),
+        "members": (members * MEMBER_BYTES, f"{members:,} organisation members: network.organisations, "
+                    "cells_per_org, couriers_per_cell, recruiters_per_cell, demand.max_organisations"),
+        "officers": (officers * OFFICER_BYTES, f"{officers:,} officers: officers.*_per_post, *_per_trail, "
+                     "*_per_country"),
+        "facilitators": (facilitators * FACILITATOR_BYTES, f"{facilitators:,} facilitators: facilitators.per_kind"),
+        "records": (int(cfg.days) * places * PLACE_DAY_BYTES, f"{int(cfg.days):,} days x {places:,} places: days"),
+        "base": (BASE_BYTES, "the interpreter and libraries"),
+    }
+
+
+def check_memory(cfg: Any, corridor: Any, available: int | None = None) -> None:
+    """Refuse, before anything is built, a run that would not fit in this machine's memory (`machine_memory`,
+    or `available` bytes), naming its largest part: a run that does not fit ends in a MemoryError or in the
+    kernel killing it, after minutes of swapping. The estimate is the sum of `memory_needed`."""
+    have = machine_memory() if available is None else available
+    if not have:
+        return
+    parts = memory_needed(cfg, corridor)
+    need = sum(b for b, _ in parts.values())
+    if need <= have:
+        return
+    largest, (size, what) = max(((k, v) for k, v in parts.items() if k != "base"), key=lambda kv: kv[1][0])
+    raise ConfigError(f"memory: this run needs about {need / _GB:,.1f} GB, this machine has {have / _GB:,.1f} GB; "
+                      f"the largest part is {largest} ({size / _GB:,.1f} GB for {what})")
 
 
 # ------------------------------------------------------------------------------------ explaining Hydra's errors
@@ -268,15 +415,17 @@ def _key_name(exc: Any, root: type) -> str:
     return full
 
 
-def _siblings(exc: Any, name: str) -> str:
-    """The keys allowed beside `name`: the fields of the dataclass the error names, else from SPECS."""
+def _siblings(exc: Any, name: str) -> list[str]:
+    """The keys allowed beside `name`: the fields of the dataclass the error names, the levers in a mapping of
+    levers (`branch.levers`, a schedule entry's `levers`), else from SPECS."""
     owner = exc.object_type
     if isinstance(owner, type) and dataclasses.is_dataclass(owner):
-        return ", ".join(f.name for f in dataclasses.fields(owner))
+        return [f.name for f in dataclasses.fields(owner)]
     parent = name.rpartition(".")[0]
+    if parent.endswith("levers"):
+        return list(LEVER_SPECS)
     prefix = f"{parent}." if parent else ""
-    keys = dict.fromkeys(k[len(prefix):].split(".")[0] for k in SPECS if k.startswith(prefix))
-    return ", ".join(keys) if keys else "see docs/ODD.md"
+    return list(dict.fromkeys(k[len(prefix):].split(".")[0] for k in SPECS if k.startswith(prefix)))
 
 
 def _shown(value: Any) -> str:
@@ -319,7 +468,10 @@ def _explain_omegaconf(exc: Any, root: type) -> str:
 
     name = _key_name(exc, root)
     if isinstance(exc, ConfigKeyError | ConfigAttributeError) and name:
-        return f"{name}: unknown key; allowed: {_siblings(exc, name)}"
+        parent, _, key = name.rpartition(".")
+        if parent.endswith("levers") and key in LEVER_SPECS:  # `branch.levers={oversight: 0.9}` without '+'
+            return f"{name}: a lever is added to {parent} with '+': +{name}=VALUE or +{parent}={{{key}: VALUE}}"
+        return str(unknown_key(name, _siblings(exc, name)))
     if isinstance(exc, ValidationError) and name:
         return _explain_value(exc, name)
     first = _first_line(exc.msg or exc)
@@ -360,7 +512,7 @@ def explain_hydra_error(exc: BaseException, root: type = SimConfig) -> str:
         group, _, option = exc.missing_cfg_file.rpartition("/")
         group = group or "config"
         if exc.options:
-            return f"{group}: unknown option '{option}'; allowed: {', '.join(exc.options)}"
+            return f"{group}: unknown option '{option}'; allowed: {', '.join(closest_first(option, exc.options))}"
         return f"{group}: cannot load '{option}'"
     cause: BaseException | None = exc
     while cause is not None:

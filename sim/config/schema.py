@@ -97,9 +97,9 @@ class CorridorConfig:
     name: str = "default"
     file: str | None = None
     seed: int = param(0, 0, 2**63 - 1)
-    countries: int = param(4, 2, 50, "countries")
-    localities_per_country: int = param(3, 1, 1000, "localities")
-    crossings_per_border: int = param(2, 1, 100, "crossings")
+    countries: int = param(4, 2, 20, "countries")
+    localities_per_country: int = param(3, 1, 100, "localities")
+    crossings_per_border: int = param(2, 1, 20, "crossings")
     residents_per_locality: int = param(5000, 0, 10_000_000, "residents")
 
 
@@ -108,9 +108,9 @@ class NetworkConfig:
     """Trafficking organisations: size, structure, money, route learning, disruption and recovery."""
 
     organisations: int = param(4, 1, 1000, "organisations")
-    cells_per_org: int = param(3, 1, 1000, "cells")
-    couriers_per_cell: int = param(4, 1, 1000, "members")
-    recruiters_per_cell: int = param(1, 0, 1000, "members")
+    cells_per_org: int = param(3, 1, 100, "cells")
+    couriers_per_cell: int = param(4, 1, 100, "members")
+    recruiters_per_cell: int = param(1, 0, 100, "members")
     lateral_tie_prob: float = prob(0.3, "chance two members of a cell (or two lieutenants) know each other")
     initial_cash: float = param(3.0, 0.0, None, "M")
     courier_rest_days: float = param(3.0, 0.0, 365.0, "days", "a courier's time at home between trips")
@@ -262,13 +262,13 @@ class OfficerConfig:
     by about half in a year, not in weeks (docs/ODD.md 7.6).
     """
 
-    customs_per_post: int = param(6, 1, 10000, "officers")
-    border_guards_per_post: int = param(4, 1, 10000, "officers")
-    border_guards_per_trail: int = param(4, 1, 10000, "officers")
-    police_per_country: int = param(12, 1, 100000, "officers")
+    customs_per_post: int = param(6, 1, 1000, "officers")
+    border_guards_per_post: int = param(4, 1, 1000, "officers")
+    border_guards_per_trail: int = param(4, 1, 1000, "officers")
+    police_per_country: int = param(12, 1, 10000, "officers")
     police_team_size: int = param(3, 1, 1000, "officers", "police officers per operation team")
-    analysts_per_country: int = param(3, 1, 100000, "officers")
-    fiu_per_country: int = param(2, 1, 100000, "officers")
+    analysts_per_country: int = param(3, 1, 10000, "officers")
+    fiu_per_country: int = param(2, 1, 10000, "officers")
     initial_corrupt_share: float = prob(0.22, "near the baseline's stationary share (target 15-30%, see the class "
                                         "note), so that the warm-up starts close to it")
     corruption_base: float = param(-2.0, -20.0, 20.0, "logit", "readiness of an average officer with no corrupt "
@@ -426,14 +426,14 @@ class FinanceConfig:
 class CommunityConfig:
     """Residents: vulnerability, awareness, trust, tips, recruitment and trafficking."""
 
-    population_scale: float = param(1.0, 0.0, 1000.0, "x")
+    population_scale: float = param(1.0, 0.0, 100.0, "x")
     vulnerability_mean: float = prob(0.35)
     awareness_mean: float = prob(0.2)
     trust_mean: float = prob(0.4, "trust in police and officials as surveyed: about 40% trust them 'somewhat' "
                              "or 'a lot' in weak-governance regions (Afrobarometer, LAPOP); the stationary level "
                              "at the reference experience below")
     observers_per_event: float = param(20.0, 0.0, 10000.0, "residents", "in a locality of reference size")
-    reference_population: float = param(5000.0, 1.0, None, "residents", "scale of observers and reactions")
+    reference_population: float = param(5000.0, 1.0, 10_000_000, "residents", "scale of observers and reactions")
     tip_base: float = prob(0.02)
     tip_trust_floor: float = param(0.2, 0.0, 10.0, "x", "reporting at zero trust, relative")
     tip_awareness_floor: float = param(0.5, 0.0, 10.0, "x", "reporting at zero awareness, relative")
@@ -506,7 +506,7 @@ class VictimConfig:
 class FacilitatorConfig:
     """The market of facilitators: how many of each kind per country, and how fast vacancies refill."""
 
-    per_kind: int = param(3, 0, 10000, "facilitators per kind and country")
+    per_kind: int = param(3, 0, 1000, "facilitators per kind and country")
     entry_prob: float = prob(0.05, "daily chance a missing facilitator is replaced")
 
 

@@ -29,6 +29,31 @@ LOCALITY_KINDS = frozenset({"origin", "town", "hub", "market"})
 MODES = ("land", "sea", "air")
 COMMODITIES = ("drugs", "people", "weapons")
 
+# Limits on a corridor, whatever its source (docs/corridor.md, section 3). Each is far above any real
+# corridor; beyond them a value is a typo or an attack, and the run would overflow, exhaust memory or hang.
+#: Residents of one place in a corridor file, before `community.population_scale` (the largest
+#: metropolitan areas hold about 40 million). Totals are bounded by memory (`sim.config.compose`).
+MAX_POPULATION = 100_000_000
+#: Legitimate vehicles a day through one checkpoint (the busiest land crossings see under 100,000).
+MAX_LEGIT_TRAFFIC = 1_000_000.0
+#: Inspection lanes of one checkpoint.
+MAX_LANES = 1_000
+#: Days of one leg of travel; a leg must take some time (a zero-day leg joins two places that are one).
+MAX_LEG_DAYS = 365.0
+#: Cost of one leg, millions of currency units.
+MAX_LEG_COST = 1_000.0
+#: Map coordinates, either way from 0.
+MAX_COORDINATE = 1e6
+#: Characters of a node id or country name.
+MAX_NAME = 200
+#: Places and links of one corridor.
+MAX_PLACES = 5_000
+MAX_LINKS = 100_000
+#: Steps of the route search (`_quickest_forward`) for the whole corridor: about 3 s. The search is
+#: exact, and on corridors with many countries and sea or air shortcuts its states grow exponentially;
+#: the built-in corridor takes about 800 steps, the 12-country continental benchmark 12,000.
+ROUTE_SEARCH_BUDGET = 1_000_000
+
 
 @dataclass(frozen=True)
 class Place:
@@ -121,7 +146,11 @@ def build(name: str, places: Iterable[Place], links: Iterable[Link], max_routes:
         if p.id in place_map:
             raise ConfigError(f"corridor node '{p.id}': duplicate node id")
         place_map[p.id] = p
+        if len(place_map) > MAX_PLACES:
+            raise ConfigError(f"corridor: more than {MAX_PLACES:,} nodes; allowed: at most {MAX_PLACES:,}")
     link_list = list(links)
+    if len(link_list) > MAX_LINKS:
+        raise ConfigError(f"corridor: {len(link_list):,} edges (one per direction); allowed: at most {MAX_LINKS:,}")
     graph = nx.MultiDiGraph()
     for p in place_map.values():
         graph.add_node(p.id)
@@ -138,18 +167,39 @@ def build(name: str, places: Iterable[Place], links: Iterable[Link], max_routes:
     return corridor
 
 
+def _shown(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_name(text: str, what: str, where: str) -> None:
+    if len(text) > MAX_NAME or not text.isprintable():
+        raise ConfigError(f"{where}: {what} '{_shown(text)}' is not allowed; allowed: up to {MAX_NAME} "
+                          "printable characters")
+
+
 def _check_place(p: Place) -> None:
-    where = f"corridor node '{p.id}'"
     if not p.id:
         raise ConfigError("corridor node: empty id")
+    _check_name(p.id, "id", "corridor node")
+    where = f"corridor node '{p.id}'"
     if p.kind not in NODE_KINDS:
-        raise ConfigError(f"{where}: unknown kind '{p.kind}'; allowed: {', '.join(NODE_KINDS)}")
+        raise ConfigError(f"{where}: unknown kind '{_shown(p.kind)}'; allowed: {', '.join(NODE_KINDS)}")
     if not p.country:
         raise ConfigError(f"{where}: missing country")
+    _check_name(p.country, "country", where)
     if p.population < 0:
         raise ConfigError(f"{where}: negative population {p.population}")
     if p.kind in CHECKPOINT_KINDS and (p.lanes < 1 or not math.isfinite(p.legit_traffic) or p.legit_traffic < 0):
         raise ConfigError(f"{where}: a {p.kind} needs lanes >= 1 and legit_traffic >= 0")
+    if p.lanes > MAX_LANES:
+        raise ConfigError(f"{where}: lanes {p.lanes:,} is out of range; allowed: at most {MAX_LANES:,}")
+    if not p.legit_traffic <= MAX_LEGIT_TRAFFIC:  # NaN fails too
+        raise ConfigError(f"{where}: legit_traffic {p.legit_traffic:g} is out of range; allowed: 0 to "
+                          f"{MAX_LEGIT_TRAFFIC:,.0f} vehicles a day")
+    for axis, value in (("x", p.x), ("y", p.y)):
+        if not abs(value) <= MAX_COORDINATE:
+            raise ConfigError(f"{where}: {axis} {value:g} is out of range; allowed: a finite number within "
+                              f"+-{MAX_COORDINATE:g}")
     for c in (*p.commodities, *p.demand):
         if c not in COMMODITIES:
             raise ConfigError(f"{where}: unknown commodity '{c}'; allowed: {', '.join(COMMODITIES)}")
@@ -169,11 +219,16 @@ def _check_link(link: Link, places: dict[str, Place]) -> None:
         if end not in places:
             raise ConfigError(f"{where}: unknown node '{end}'")
     if link.mode not in MODES:
-        raise ConfigError(f"{where}: unknown mode '{link.mode}'; allowed: {', '.join(MODES)}")
+        raise ConfigError(f"{where}: unknown mode '{_shown(link.mode)}'; allowed: {', '.join(MODES)}")
     if not (isinstance(link.days, int | float) and math.isfinite(link.days)) or link.days < 0:
         raise ConfigError(f"{where}: negative or invalid travel time {link.days} (days must be >= 0)")
-    if not math.isfinite(link.cost) or link.cost < 0:
+    if not 0 < link.days <= MAX_LEG_DAYS:
+        raise ConfigError(f"{where}: travel time {link.days:g} days is out of range; allowed: more than 0 and "
+                          f"at most {MAX_LEG_DAYS:g}")
+    if not (isinstance(link.cost, int | float) and math.isfinite(link.cost)) or link.cost < 0:
         raise ConfigError(f"{where}: negative or invalid cost {link.cost}")
+    if link.cost > MAX_LEG_COST:
+        raise ConfigError(f"{where}: cost {link.cost:g} is out of range; allowed: 0 to {MAX_LEG_COST:g}")
 
 
 def _routes(corridor: Corridor, max_routes: int) -> dict[tuple[str, str], list[Route]]:
@@ -186,6 +241,7 @@ def _routes(corridor: Corridor, max_routes: int) -> dict[tuple[str, str], list[R
             simple.add_edge(link.source, link.target, link=link, weight=link.days + 1e-3)
     routes: dict[tuple[str, str], list[Route]] = {}
     markets = corridor.of_kind("market")
+    budget = _Budget(corridor)
     for origin in corridor.of_kind("origin"):
         for commodity in origin.commodities:
             found: list[Route] = []
@@ -194,7 +250,7 @@ def _routes(corridor: Corridor, max_routes: int) -> dict[tuple[str, str], list[R
                     continue
                 if not nx.has_path(simple, origin.id, market.id):
                     continue
-                for path in _diverse_paths(simple, corridor, origin.id, market.id, max_routes):
+                for path in _diverse_paths(simple, corridor, origin.id, market.id, max_routes, budget):
                     legs = tuple(simple.edges[u, v]["link"] for u, v in itertools.pairwise(path))
                     checkpoints = tuple(
                         n for n in path if corridor.places[n].is_checkpoint or corridor.places[n].is_informal
@@ -245,6 +301,24 @@ _CANDIDATES_PER_ROUTE = 5
 Steps = dict[str, tuple[int, tuple[tuple[str, float, int], ...]]]
 
 
+class _Budget:
+    """What is left of `ROUTE_SEARCH_BUDGET` for one corridor: a corridor that needs more is refused with
+    one line instead of hanging the run (the count, and so the refusal, is the same on every machine)."""
+
+    def __init__(self, corridor: Corridor, steps: int | None = None) -> None:
+        self.corridor = corridor
+        self.total = self.left = ROUTE_SEARCH_BUDGET if steps is None else steps
+
+    def spend(self, steps: int) -> None:
+        self.left -= steps
+        if self.left < 0:
+            c = self.corridor
+            raise ConfigError(
+                f"corridor: planning routes needs more than {self.total:,} search steps ({len(c.countries)} "
+                f"countries, {len(c.checkpoints)} crossings, ports and airports); allowed: a smaller corridor: "
+                "fewer countries, crossings per border or sea and air links")
+
+
 def _country_bits(corridor: Corridor) -> dict[str, int]:
     return {c: 1 << i for i, c in enumerate(corridor.countries)}
 
@@ -257,22 +331,27 @@ def _steps(g: nx.DiGraph, corridor: Corridor) -> Steps:
             for u in g}
 
 
-def _quickest_forward(steps: Steps, source: str, target: str,
-                      avoid: frozenset[str] = frozenset(), left: int = 0) -> list[str] | None:
+def _quickest_forward(steps: Steps, source: str, target: str, avoid: frozenset[str] = frozenset(), left: int = 0,
+                      budget: _Budget | None = None) -> list[str] | None:
     """The quickest simple path from source to target that re-enters no country, None if there is none.
 
     Dijkstra over (node, countries left behind, as bits): a country once left is closed. `avoid` are
     nodes the path may not touch; `left` the countries already left before `source` (when the path
     continues another). Partial paths to a node that have left the same countries are interchangeable,
-    so the states stay few (about one per node in a chain of countries).
+    so the states stay few (about one per node in a chain of countries); sea and air links that skip
+    countries multiply them, which is what `budget` bounds.
     """
     start = (source, left)
     best: dict[tuple[str, int], float] = {start: 0.0}
     back: dict[tuple[str, int], tuple[str, int] | None] = {start: None}
     heap: list[tuple[float, int, str, int]] = [(0.0, 0, source, left)]
     tie = itertools.count(1)
+    popped = 0
     while heap:
         dist, _, node, gone = heapq.heappop(heap)
+        popped += 1
+        if budget is not None and popped & 1023 == 0:
+            budget.spend(1024)
         if dist > best[node, gone]:
             continue
         if node == target:
@@ -282,6 +361,8 @@ def _quickest_forward(steps: Steps, source: str, target: str,
                 path.append(state[0])
                 state = back[state]
             path.reverse()
+            if budget is not None:
+                budget.spend(popped & 1023)
             return path
         here, out = steps[node]
         for nxt, weight, country in out:
@@ -293,10 +374,13 @@ def _quickest_forward(steps: Steps, source: str, target: str,
                 best[nxt, now] = d
                 back[nxt, now] = (node, gone)
                 heapq.heappush(heap, (d, next(tie), nxt, now))
+    if budget is not None:
+        budget.spend(popped & 1023)
     return None
 
 
-def _diverse_paths(g: nx.DiGraph, corridor: Corridor, source: str, target: str, k: int) -> list[list[str]]:
+def _diverse_paths(g: nx.DiGraph, corridor: Corridor, source: str, target: str, k: int,
+                   budget: _Budget | None = None) -> list[list[str]]:
     """The quickest path through each crossing and port (so every one is a choice), then the k quickest.
 
     Plain k-shortest paths would be near-copies of one corridor and leave slower crossings and sea
@@ -317,7 +401,7 @@ def _diverse_paths(g: nx.DiGraph, corridor: Corridor, source: str, target: str, 
     for node in sorted(corridor.checkpoints):
         if node in (source, target) or node not in g:
             continue
-        first = _quickest_forward(steps, source, node, avoid=frozenset({target}))
+        first = _quickest_forward(steps, source, node, avoid=frozenset({target}), budget=budget)
         if first is None:
             continue
         # The second half may not touch the first, nor any country the first has already left.
@@ -325,7 +409,7 @@ def _diverse_paths(g: nx.DiGraph, corridor: Corridor, source: str, target: str, 
         for n in first:
             left |= bit[places[n].country]
         left &= ~bit[places[node].country]
-        second = _quickest_forward(steps, node, target, avoid=frozenset(first[:-1]), left=left)
+        second = _quickest_forward(steps, node, target, avoid=frozenset(first[:-1]), left=left, budget=budget)
         if second is not None:
             keep(first + second[1:])
     # Then the k quickest simple paths that go forward (each examined path counts towards the bound).

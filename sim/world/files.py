@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 import math
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from sim.errors import ConfigError
-from sim.world.corridor import Corridor, Link, Place, build
+from sim.world.corridor import MAX_POPULATION, Corridor, Link, Place, build
 
-__all__ = ["corridor_to_json", "load_corridor"]
+__all__ = ["MAX_FILE_BYTES", "corridor_to_json", "load_corridor"]
+
+#: Largest corridor file read (a corridor of the largest allowed size takes a few MB).
+MAX_FILE_BYTES = 64 * 2**20
 
 
 def _place_from_record(rec: dict[str, Any], where: str) -> Place:
@@ -26,9 +30,12 @@ def _place_from_record(rec: dict[str, Any], where: str) -> Place:
 
     if "id" not in rec:
         raise ConfigError(f"{where}: node without 'id'")
+    if not isinstance(rec["id"], str | int | float):
+        raise ConfigError(f"{where}: a node id must be text or a number")
     pid = str(rec["id"])
+    shown = pid if len(pid) <= 60 else pid[:57] + "..."
     try:
-        return Place(
+        place = Place(
             id=pid,
             kind=str(rec.get("kind", "")),
             country=str(rec.get("country", "") or ""),
@@ -41,7 +48,11 @@ def _place_from_record(rec: dict[str, Any], where: str) -> Place:
             y=float(rec.get("y", 0) or 0),
         )
     except (TypeError, ValueError, OverflowError) as exc:
-        raise ConfigError(f"corridor node '{pid}': bad value ({exc})") from None
+        raise ConfigError(f"corridor node '{shown}': bad value ({exc})") from None
+    if place.population > MAX_POPULATION:
+        raise ConfigError(f"corridor node '{shown}': population {place.population:,} is out of range; allowed: 0 "
+                          f"to {MAX_POPULATION:,}")
+    return place
 
 
 def _link_from_record(rec: dict[str, Any]) -> Link:
@@ -64,18 +75,45 @@ def _flag(value: Any, where: str) -> bool:
     raise ConfigError(f"{where} must be true or false, got {value!r}")
 
 
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def _graphml_node_ids(path: Path, where: str) -> None:
+    """Refuse a GraphML file that declares a node id twice: networkx would merge the two silently."""
+    seen: set[str] = set()
+    try:
+        for _, element in ET.iterparse(path, events=("end",)):
+            if element.tag.rpartition("}")[2] == "node":
+                nid = element.get("id")
+                if nid is not None:
+                    if nid in seen:
+                        raise ConfigError(f"corridor node '{nid}': duplicate node id")
+                    seen.add(nid)
+                element.clear()  # keep memory flat on large files
+    except ET.ParseError as exc:
+        raise ConfigError(f"{where}: not valid GraphML ({_first_line(exc)})") from None
+
+
 def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: int = 12) -> Corridor:
     """Read a corridor from GraphML (`.graphml`) or JSON (`{"nodes": [...], "edges": [...]}`)."""
     path = Path(path)
     where = f"corridor.file '{path}'"
     if not path.is_file():
         raise ConfigError(f"{where}: no such file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise ConfigError(f"{where}: {size:,} bytes; allowed: at most {MAX_FILE_BYTES:,}")
     suffix = path.suffix.lower()
     if suffix == ".graphml":
+        _graphml_node_ids(path, where)
         try:
             g = nx.read_graphml(path)
+        except RecursionError:
+            raise ConfigError(f"{where}: not valid GraphML (nested too deeply)") from None
         except Exception as exc:
-            raise ConfigError(f"{where}: not valid GraphML ({str(exc).splitlines()[0] if str(exc) else exc})") from None
+            raise ConfigError(f"{where}: not valid GraphML ({_first_line(exc)})") from None
         node_recs = [{"id": n, **d} for n, d in g.nodes(data=True)]
         edge_recs = [{"source": u, "target": v, **d} for u, v, d in g.edges(data=True)]
         undirected = not g.is_directed()
@@ -84,6 +122,8 @@ def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: i
             data = json.loads(path.read_text())
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{where}: not valid JSON ({exc})") from None
+        except RecursionError:
+            raise ConfigError(f"{where}: not valid JSON (nested too deeply)") from None
         if not isinstance(data, dict) or not isinstance(data.get("nodes"), list) or not isinstance(
             data.get("edges"), list
         ):
@@ -92,6 +132,14 @@ def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: i
         undirected = not _flag(data.get("directed", False), f"{where}: 'directed'")
     else:
         raise ConfigError(f"{where}: unknown format '{suffix}'; allowed: .graphml, .json")
+    try:
+        return _build_from_records(path.stem, node_recs, edge_recs, undirected, where, population_scale, max_routes)
+    except RecursionError:  # a field nested hundreds of levels deep
+        raise ConfigError(f"{where}: a field is nested too deeply") from None
+
+
+def _build_from_records(name: str, node_recs: list[Any], edge_recs: list[Any], undirected: bool, where: str,
+                        population_scale: float, max_routes: int) -> Corridor:
     places = []
     for rec in node_recs:
         if not isinstance(rec, dict):
@@ -108,7 +156,7 @@ def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: i
         where_edge = f"corridor edge '{link.source}' -> '{link.target}': 'two_way'"
         if undirected or _flag(rec.get("two_way", False), where_edge):
             links.append(Link(link.target, link.source, link.mode, link.days, link.cost))
-    return build(path.stem, places, links, max_routes)
+    return build(name, places, links, max_routes)
 
 
 def corridor_to_json(corridor: Corridor) -> dict[str, Any]:
