@@ -219,23 +219,32 @@ def read_json(path: Path, max_bytes: int = MAX_JSON_BYTES) -> Any:
     return value
 
 
-def read_config_yaml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> dict[str, Any]:
-    """A run's config.yaml as plain data, without resolving anything.
-
-    A run's config is written resolved, so anchors and aliases (`&`, `*`), `${...}` interpolations, more
-    than MAX_YAML_NODES parser events or nesting deeper than MAX_NESTING mean the file was made by hand: it
-    is refused (DamagedFileError) from the parser's events, before anything is built.
-    """
+def _yaml_loader() -> Any:
     import yaml
 
-    text = _text(path, max_bytes)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _yaml_error(path: Path, exc: Exception) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f" at line {mark.line + 1}" if mark is not None else ""
+    return f"{path}: not valid YAML ({getattr(exc, 'problem', None) or 'unreadable'}{where})"
+
+
+def check_config_yaml(path: Path, text: str) -> None:
+    """Refuse (DamagedFileError) a run's config text with YAML anchors or aliases, `${...}` interpolations,
+    more than MAX_YAML_NODES parser events or nesting deeper than MAX_NESTING. Only the parser's events are
+    read, nothing is built: an alias bomb is refused at once. A run's config is written resolved, so any of
+    these means the file was made by hand."""
+    import yaml
+
     depth = count = 0
     try:
-        for event in yaml.parse(text, Loader=loader):
+        for event in yaml.parse(text, Loader=_yaml_loader()):
             count += 1
             if count > MAX_YAML_NODES:
-                raise DamagedFileError(f"{path}: more than {MAX_YAML_NODES} YAML nodes")
+                raise DamagedFileError(f"{path}: more than {MAX_YAML_NODES} YAML nodes; a run's config has about "
+                                       "a thousand")
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
                 raise DamagedFileError(f"{path}: YAML anchors and aliases (& and *) are not allowed "
                                        "(a run's config is written resolved, without them)")
@@ -246,14 +255,23 @@ def read_config_yaml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> dict[str,
             elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
                 depth -= 1
             elif isinstance(event, yaml.ScalarEvent) and "${" in event.value:
-                raise DamagedFileError(f"{path}: interpolations (${{...}}) are not allowed "
+                shown = event.value if len(event.value) <= 60 else event.value[:57] + "..."
+                raise DamagedFileError(f"{path}: interpolation {shown!r} is not allowed "
                                        "(a run's config is written resolved)")
-        value = yaml.load(text, Loader=loader)  # a safe loader, and the events were checked above
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise DamagedFileError(f"{path}: not valid YAML ({getattr(exc, 'problem', None) or 'unreadable'}{where})"
-                               ) from None
+        raise DamagedFileError(_yaml_error(path, exc)) from None
+
+
+def read_config_yaml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> dict[str, Any]:
+    """A run's config.yaml as plain data, without resolving anything, once `check_config_yaml` passed it."""
+    import yaml
+
+    text = _text(path, max_bytes)
+    check_config_yaml(path, text)
+    try:
+        value = yaml.load(text, Loader=_yaml_loader())  # a safe loader, and the events were checked above
+    except yaml.YAMLError as exc:
+        raise DamagedFileError(_yaml_error(path, exc)) from None
     if not isinstance(value, dict):
         raise DamagedFileError(f"{path}: expected a mapping of config keys, got {type(value).__name__}")
     return value

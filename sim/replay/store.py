@@ -15,13 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from sim import outcomes
 from sim.config import ConfigError, finalize, schema
 from sim.core.frames import FRAMES_FORMAT
-from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT
+from sim.results import (
+    FRAMES_FILE,
+    OUTPUT_FILES,
+    RUN_FORMAT,
+    DamagedFileError,
+    check_config_yaml,
+    check_nesting,
+)
 
 _MiB = 1024 * 1024
 #: Largest file of each kind a recording may hold; checked on disk before the file is read.
@@ -33,10 +39,6 @@ MAX_BYTES: dict[str, int] = {
     "events.parquet": 1024 * _MiB,
     "timeseries.parquet": 256 * _MiB,
 }
-#: Deepest nesting of lists and mappings accepted in config.yaml, manifest.json and summary.json.
-MAX_NESTING = 32
-#: Most YAML nodes (events of the parser) in config.yaml; a resolved config has about a thousand.
-MAX_YAML_NODES = 100_000
 #: The frame series of `sim-frames/1`, by the static table their columns index; nullable ones may hold null.
 _SERIES_TABLE = {"edge_flow": "edges", "seizures": "nodes", "arrests": "nodes", "corrupt": "nodes", "queue": "nodes",
                  "trust": "nodes", "org_members": "orgs", "org_arrests": "orgs", "org_cash": "orgs"}
@@ -156,15 +158,11 @@ def _read_json(file: Path) -> Any:
 
 
 def _check_nesting(file: Path, value: Any) -> None:
-    """Refuse lists and mappings nested deeper than MAX_NESTING (walked without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > MAX_NESTING:
-                raise ReplayError(f"{file}: nested deeper than {MAX_NESTING} levels")
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
+    """Refuse lists and mappings nested deeper than MAX_NESTING (`sim.results.check_nesting`)."""
+    try:
+        check_nesting(file, value)
+    except DamagedFileError as exc:
+        raise ReplayError(str(exc)) from None
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -213,7 +211,10 @@ def _read_config(path: Path) -> DictConfig:
     """
     file = path / "config.yaml"
     text = _read_text(file)
-    check_yaml(file, text)
+    try:
+        check_config_yaml(file, text)
+    except DamagedFileError as exc:
+        raise ReplayError(str(exc)) from None
     try:
         raw = OmegaConf.create(text)
     except Exception as exc:
@@ -226,35 +227,6 @@ def _read_config(path: Path) -> DictConfig:
         raise ReplayError(f"{file}: {exc}") from None
     except Exception as exc:  # OmegaConf's own errors: an unknown key, a wrong type
         raise ReplayError(f"{file}: {type(exc).__name__}: {_first_line(exc)}") from None
-
-
-def check_yaml(file: Path, text: str) -> None:
-    """Refuse YAML with anchors or aliases, `${...}` interpolations, more than MAX_YAML_NODES nodes or
-    nesting deeper than MAX_NESTING; only the parser's events are read, nothing is built."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    depth = count = 0
-    try:
-        for event in yaml.parse(text, Loader=loader):
-            count += 1
-            if count > MAX_YAML_NODES:
-                raise ReplayError(f"{file}: more than {MAX_YAML_NODES} YAML nodes; a recording's config has about "
-                                  "a thousand")
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise ReplayError(f"{file}: YAML anchors and aliases (& and *) are not allowed in a recording's "
-                                  "config (it is written resolved, without them)")
-            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-                depth += 1
-                if depth > MAX_NESTING:
-                    raise ReplayError(f"{file}: nested deeper than {MAX_NESTING} levels")
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                depth -= 1
-            elif isinstance(event, yaml.ScalarEvent) and "${" in event.value:
-                raise ReplayError(f"{file}: interpolation {_short(event.value)} is not allowed in a recording's "
-                                  "config (it is written resolved)")
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ReplayError(f"{file}: not valid YAML ({getattr(exc, 'problem', None) or 'unreadable'}{where})") from None
 
 
 # ------------------------------------------------------------------------------------------------ frames.json

@@ -11,11 +11,9 @@ in pairs.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 import time
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,30 +24,10 @@ from sim.errors import ConfigError
 from sim.experiment.definition import ExperimentConfig, definition_key, validate_definition
 from sim.experiment.report.stats import Estimate, mean_ci
 from sim.experiment.runner import run_experiment
-from sim.experiment.store import finished
+from sim.experiment.store import finished, model_fingerprint
 from sim.validate.catalogue import Arm, ArmData, Corridor, MissingOutcomeError, Pattern, evaluate, fill, pick_focus
 from sim.validate.outcome import ArmRun, PatternResult, Settings, ValidationOutcome, has_key
 from sim.validate.stats import Status, combine
-
-#: What the model's behaviour depends on, below the package root and the configs folder; the faces that only
-#: read results (this suite, the experiment report, replay) are left out so that changing them reuses runs.
-MODEL_SOURCES, NOT_MODEL = ("sim/**/*.py", "configs/**/*.yaml"), ("sim/validate/", "sim/experiment/report/",
-                                                                  "sim/replay/")
-
-
-@cache
-def model_fingerprint() -> str:
-    """A short hash of the model's source files and configs: the folder its validation runs are kept in."""
-    from sim.config import CONFIG_DIR
-
-    root = CONFIG_DIR.parent
-    digest = hashlib.sha256()
-    for pattern in MODEL_SOURCES:
-        for path in sorted(root.glob(pattern)):
-            name = path.relative_to(root).as_posix()
-            if not name.startswith(NOT_MODEL) and "__pycache__" not in name:
-                digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
 
 
 def arm_definition(settings: Settings, pattern: Pattern, where: Corridor, overrides: Sequence[str]) -> DictConfig:
