@@ -230,10 +230,10 @@ class BorderConfig:
                                            "vehicle matching a fully believed picture than one matching nothing, "
                                            "before the budget is rescaled (9: ten times, a selectivity system's "
                                            "red lane against its green)")
-    target_weight_org: float = prob(0.3, "weight of the believed activity of the vehicle's organisation (carrier, "
+    target_weight_org: float = prob(0.6, "weight of the believed activity of the vehicle's organisation (carrier, "
                                          "driver or trader known from seizures and leads; hidden by a front "
                                          "company)")
-    target_weight_profile: float = prob(0.5, "weight of the believed activity of its risk profile (kind of load, "
+    target_weight_profile: float = prob(0.2, "weight of the believed activity of its risk profile (kind of load, "
                                              "origin country)")
     target_weight_route: float = prob(0.2, "weight of the most active other crossing on its declared itinerary")
     profile_traffic_share: float = prob(0.15, "share of a post's legitimate traffic that matches one risk profile: "

@@ -139,7 +139,9 @@ SOURCES: dict[str, str] = {
                                       "Customs Risk Management Compendium; Laporte 2011, World Customs Journal "
                                       "5(1); both unverified); US Customs' selectivity system, GAO (1989)",
     "border.target_weight_org": "judgement: weights of customs' risk indicators (trader, profile, route) sum "
-                                "to one; no published weights",
+                                "to one; no published weights. A named trader or carrier known from seizures "
+                                "and leads weighs most (customs' known-offender lists), a profile (kind of "
+                                "load, origin) least, since it matches much honest trade too",
     "border.target_weight_profile": "judgement: as for border.target_weight_org",
     "border.target_weight_route": "judgement: as for border.target_weight_org",
     "border.profile_traffic_share": "judgement: a risk profile covers a sizeable slice of honest traffic, so "
