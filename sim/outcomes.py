@@ -52,6 +52,7 @@ class Outcome:
     short: str = ""
     cost_per: str = ""
     lower: float | None = 0.0
+    over: str = ""  # how it is taken over the run, when its kind and label do not say (`measured`)
 
     def format(self, value: float | None) -> str:
         return "n/a" if value is None else self.fmt.format(value)
@@ -59,6 +60,21 @@ class Outcome:
     @property
     def short_label(self) -> str:
         return self.short or self.label
+
+    @property
+    def measured(self) -> str:
+        """How it is taken over the run, in plain words (a total, a mean, a median, the value at the end), so
+        that a difference is never read as the wrong one."""
+        if self.over:
+            return self.over
+        if self.key.endswith("_final") or "(end)" in self.label or self.label.endswith(" at the end"):
+            return "at the end"
+        for word in ("median", "mean"):
+            if f"({word})" in self.label:
+                return f"{word} over the run"
+        if self.kind in ("count", "amount"):
+            return "total over the run"
+        return "mean over the run" if self.kind == "rate" else "over the whole run"  # a share of totals
 
     @property
     def upper(self) -> float | None:
@@ -106,7 +122,8 @@ OUTCOMES: tuple[Outcome, ...] = (
             description="mean over commodities of the market price relative to the base: risk and scarcity"),
     Outcome("disruption_depth", "disruption depth", "share of arrests", H, "share", "{:.2f}",
             description="share of arrests that took a leader or lieutenant"),
-    Outcome("network_members_initial", "network members at start", "persons", N, reported=False),
+    Outcome("network_members_initial", "network members at start", "persons", N, reported=False,
+            over="at the start"),
     Outcome("network_members_final", "network members at end", "persons", L, reported=False),
     Outcome("recruits", "recruits", "persons", L, series=True, reported=False),
     Outcome("criminal_revenue", "criminal revenue (gross)", "M", L, "amount", "{:.1f}", series=True,
@@ -142,7 +159,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("legit_trade_delay_hours", "legitimate trade delay", "hours per vehicle", L, "rate", "{:.2f}",
             group="trade", series=True, chart=True, headline=True, short="trade delay"),
     Outcome("route_entropy", "route entropy", "bits", N, "rate", "{:.2f}", group="routes",
-            description="spread of shipments over routes", reported=False),
+            description="spread of shipments over routes", reported=False, over="over the whole run"),
     Outcome("policy_cost", "policy cost", "M", L, "amount", "{:.1f}", group="cost", headline=True, short="cost"),
 )
 

@@ -3,10 +3,13 @@ within limits (a folder may come from anyone: size, text, nesting and YAML ancho
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import math
 import os
 import platform
+import re
 import shutil
 import stat
 import subprocess
@@ -17,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
@@ -75,6 +79,48 @@ def summary_json(summary: dict[str, Any]) -> str:
     return json.dumps(summary, indent=2, sort_keys=False) + "\n"
 
 
+def json_text(data: Any) -> str:
+    """Compact JSON that a browser's `JSON.parse` accepts: NaN and infinities (which JSON cannot write) become
+    null, numpy scalars and arrays numbers and lists. The viewer's server and its exported page both send it.
+    The usual payload has no non-finite number, so the cleaning walk runs only when one is found."""
+    try:
+        return json.dumps(data, separators=(",", ":"), allow_nan=False, default=_json_default)
+    except ValueError:
+        return json.dumps(_finite(data), separators=(",", ":"), allow_nan=False, default=_json_default)
+
+
+def _finite(data: Any) -> Any:
+    """A copy of JSON-like data with every non-finite float replaced by None (walked without recursion)."""
+    root: list[Any] = [data]
+    stack: list[tuple[Any, Any]] = [(root, 0)]  # (container in the copy, key or index to fill)
+    while stack:
+        parent, key = stack.pop()
+        value = parent[key]
+        if isinstance(value, dict):
+            copy: Any = dict(value)
+        elif isinstance(value, list | tuple):
+            copy = list(value)
+        else:
+            if isinstance(value, float | np.floating) and not math.isfinite(value):
+                parent[key] = None
+            continue
+        parent[key] = copy
+        stack.extend((copy, k) for k in (copy if isinstance(copy, dict) else range(len(copy))))
+    return root[0]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        return _finite(value.tolist())
+    return str(value)
+
+
 def package_versions() -> dict[str, str]:
     out = {"python": platform.python_version()}
     for name in PACKAGES:
@@ -125,14 +171,68 @@ def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+#: Hidden names a write leaves for a moment (`write_run`, `write_atomic`), and Hydra's own folder when
+#: `hydra.output_subdir` is set: none of them makes a folder someone else's.
+TRANSIENT_NAMES = re.compile(r"\.incomplete-.*|\..+\.tmp-\d+|\.hydra")
+_RUN_ENTRIES = frozenset({*OUTPUT_FILES, FRAMES_FILE, "branches"})
+
+
+def not_a_run_folder(folder: Path) -> str | None:
+    """What makes a non-empty folder something other than an earlier run's folder, in a few words (None: it
+    is one, and a run may replace it): an entry a run does not write, or no manifest.json of a complete run.
+    A folder of the user's that merely holds a config.yaml is not overwritten. `python -m sim.run` checks
+    every folder it will write with this before anything runs; `write_run` checks again."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name not in _RUN_ENTRIES and not TRANSIENT_NAMES.fullmatch(entry.name):
+                return f"already holds '{entry.name}', which a run does not write"
+    try:
+        data = read_json(folder / "manifest.json", 1 * _MiB, max_nesting=None)
+    except DamagedFileError:
+        data = None
+    if isinstance(data, dict) and data.get("format") == RUN_FORMAT:
+        return None
+    return "holds files a run writes but no manifest.json of a complete run (not an earlier run's folder)"
+
+
+def half_written_run(folder: Path) -> bool:
+    """A folder holding only files a run writes (no branches of its own) and no manifest of a complete run:
+    what a run stopped half-way leaves. Its owner may clear it and write the run again."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    with os.scandir(folder) as entries:
+        names = [entry.name for entry in entries]
+    if not names or any(n == "branches" or (n not in _RUN_ENTRIES and not TRANSIENT_NAMES.fullmatch(n))
+                        for n in names):
+        return False
+    return not_a_run_folder(folder) is not None
+
+
+def _check_output_dir(out: Path) -> None:
+    """Refuse (FileExistsError, one line) a place a run must not be written: anything but a new folder, an
+    empty one or an earlier run's (`not_a_run_folder`), so that no file of the user's is ever replaced."""
+    if not (out.exists() or out.is_symlink()):
+        return
+    if not out.is_dir():
+        raise FileExistsError(f"output_dir: '{out}' exists and is not a folder")
+    with os.scandir(out) as entries:
+        empty = next(entries, None) is None
+    wrong = None if empty else not_a_run_folder(out)
+    if wrong is not None:
+        raise FileExistsError(f"output_dir: '{out}' {wrong}; allowed: a new or empty folder, or the folder of an "
+                              "earlier run (it is replaced)")
+
+
 def write_run(result: RunResult, output_dir: str | Path) -> Path:
     """Write the run's files so that an interrupted write never looks complete.
 
-    Files go to a hidden temporary folder inside the target and are renamed into place;
-    `manifest.json` comes last and is what marks the folder complete. The replay frames
-    (`frames.json`) are written unless the config says `record=false`.
+    The folder must be new, empty or an earlier run's, which is replaced (FileExistsError otherwise, before
+    anything is written). Files go to a hidden temporary folder inside the target and are renamed into place;
+    `manifest.json` comes last and is what marks the folder complete. The replay frames (`frames.json`) are
+    written unless the config says `record=false`.
     """
     out = Path(output_dir)
+    _check_output_dir(out)
     out.mkdir(parents=True, exist_ok=True)
     stale = out / "manifest.json"
     if stale.exists():
@@ -171,51 +271,85 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_bounded(path: Path, max_bytes: int) -> bytes:
-    """A regular file's bytes, refused (DamagedFileError) when it is something else or larger than `max_bytes`."""
+def _size(n: int) -> str:
+    return f"{n // _MiB} MiB" if n >= _MiB and n % _MiB == 0 else f"{n:,} bytes"
+
+
+def _cannot_read(path: Path, exc: OSError) -> DamagedFileError:
+    if exc.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link that appeared after the check
+        return DamagedFileError(f"{path}: not a regular file")
+    return DamagedFileError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})")
+
+
+def check_file(path: Path, max_bytes: int, follow_symlinks: bool = False) -> None:
+    """Refuse (DamagedFileError), from the file system and before anything opens it, what is not a regular
+    file of at most `max_bytes`: a folder, a device, a pipe (reading one could block for ever) and, unless
+    `follow_symlinks`, a symbolic link. For files another library reads by name (parquet)."""
     try:
-        info = path.lstat()
-        if not stat.S_ISREG(info.st_mode):
-            raise DamagedFileError(f"{path}: not a regular file")
-        if info.st_size > max_bytes:
-            raise DamagedFileError(f"{path}: {info.st_size} bytes, more than the {max_bytes} allowed")
-        with open(path, "rb") as f:
+        info = path.stat() if follow_symlinks else path.lstat()
+    except OSError as exc:
+        raise _cannot_read(path, exc) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DamagedFileError(f"{path}: not a regular file")
+    if info.st_size > max_bytes:
+        raise DamagedFileError(f"{path}: {info.st_size:,} bytes is too large; allowed: at most {_size(max_bytes)}")
+
+
+def read_bounded(path: Path, max_bytes: int, follow_symlinks: bool = False) -> bytes:
+    """A regular file's bytes, at most `max_bytes` (`check_file`; a file that grows while read is refused too).
+    Opened without blocking and checked again once open, so nothing swapped in after the check is read."""
+    check_file(path, max_bytes, follow_symlinks)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if not follow_symlinks:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise DamagedFileError(f"{path}: not a regular file")
             data = f.read(max_bytes + 1)
     except OSError as exc:
-        raise DamagedFileError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
+        raise _cannot_read(path, exc) from None
     if len(data) > max_bytes:
-        raise DamagedFileError(f"{path}: more than the {max_bytes} bytes allowed")
+        raise DamagedFileError(f"{path}: grew while read; allowed: at most {_size(max_bytes)}")
     return data
 
 
-def _text(path: Path, max_bytes: int) -> str:
+def read_text(path: Path, max_bytes: int, follow_symlinks: bool = False) -> str:
+    """A regular file's UTF-8 text, at most `max_bytes` (`read_bounded`); DamagedFileError otherwise."""
+    data = read_bounded(path, max_bytes, follow_symlinks)
     try:
-        return read_bounded(path, max_bytes).decode("utf-8")
-    except UnicodeDecodeError:
-        raise DamagedFileError(f"{path}: not UTF-8 text") from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DamagedFileError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
 
 
-def check_nesting(path: Path, value: Any) -> None:
-    """Refuse lists and mappings nested deeper than MAX_NESTING (walked without recursion)."""
-    stack = [(value, 1)]
+def check_nesting(path: Path, value: Any, max_nesting: int = MAX_NESTING) -> None:
+    """Refuse lists and mappings nested deeper than `max_nesting` (walked without recursion)."""
+    stack = [(value, 1)] if isinstance(value, dict | list) else []
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            if depth > MAX_NESTING:
-                raise DamagedFileError(f"{path}: nested deeper than {MAX_NESTING} levels")
-            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+        if depth > max_nesting:
+            raise DamagedFileError(f"{path}: nested deeper than {max_nesting} levels")
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
 
 
-def read_json(path: Path, max_bytes: int = MAX_JSON_BYTES) -> Any:
-    """A JSON file's value, within the size and nesting limits; DamagedFileError otherwise."""
-    text = _text(path, max_bytes)
+def read_json(path: Path, max_bytes: int = MAX_JSON_BYTES, follow_symlinks: bool = False,
+              max_nesting: int | None = MAX_NESTING) -> Any:
+    """A JSON file's value, within `max_bytes` and `max_nesting` (None: only as deep as the parser goes);
+    DamagedFileError naming the file and the problem otherwise (a syntax error with its line and column)."""
+    text = read_text(path, max_bytes, follow_symlinks)
     try:
         value = json.loads(text)
     except RecursionError:
-        raise DamagedFileError(f"{path}: nested deeper than {MAX_NESTING} levels") from None
-    except ValueError as exc:
-        raise DamagedFileError(f"{path}: not valid JSON ({str(exc).splitlines()[0]})") from None
-    check_nesting(path, value)
+        raise DamagedFileError(f"{path}: corrupted (nested too deeply)") from None
+    except json.JSONDecodeError as exc:
+        raise DamagedFileError(f"{path}: corrupted ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except ValueError as exc:  # a number too long for Python to read, for one
+        raise DamagedFileError(f"{path}: corrupted ({str(exc).splitlines()[0]})") from None
+    if max_nesting is not None:
+        check_nesting(path, value, max_nesting)
     return value
 
 
@@ -266,7 +400,7 @@ def read_config_yaml(path: Path, max_bytes: int = MAX_CONFIG_BYTES) -> dict[str,
     """A run's config.yaml as plain data, without resolving anything, once `check_config_yaml` passed it."""
     import yaml
 
-    text = _text(path, max_bytes)
+    text = read_text(path, max_bytes)
     check_config_yaml(path, text)
     try:
         value = yaml.load(text, Loader=_yaml_loader())  # a safe loader, and the events were checked above

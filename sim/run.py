@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from sim.api import simulate
 from sim.cli import check_output_folder, fail, outcome_table, restore_ctrl_c
 from sim.config import CONFIG_DIR, ConfigError, closest_first, compose, explain_hydra_error, finalize, register
 from sim.config.compose import hydra_compose
-from sim.results import FRAMES_FILE, OUTPUT_FILES, RUN_FORMAT
+from sim.results import TRANSIENT_NAMES, not_a_run_folder
 
 #: Hydra's flags a run takes, and how many values follow each ("?": an optional one from `_INFO_TOPICS`).
 _FLAGS: dict[str, int | str] = {
@@ -150,37 +148,13 @@ def _sweep_combinations(parsed: list[Override]) -> list[list[str]]:
     return [list(job) for job in itertools.product(*values.values())]
 
 
-#: Hidden names a write leaves for a moment (`sim.results.write_run`, `write_atomic`), and Hydra's own
-#: folder when `hydra.output_subdir` is set.
-_TRANSIENT = re.compile(r"\.incomplete-.*|\..+\.tmp-\d+|\.hydra")
-_RUN_ENTRIES = frozenset({*OUTPUT_FILES, FRAMES_FILE, "branches"})
-
-
-def _not_a_run(folder: Path) -> str | None:
-    """What makes a non-empty folder something other than an earlier run's folder (None: it is one, and a
-    run may replace it): an entry a run does not write, or no manifest.json of a complete run. A folder of
-    the user's that merely holds a config.yaml is not overwritten."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name not in _RUN_ENTRIES and not _TRANSIENT.fullmatch(entry.name):
-                return f"already holds '{entry.name}', which a run does not write"
-    manifest = folder / "manifest.json"
-    try:
-        data = json.loads(manifest.read_bytes()[:1_000_000]) if manifest.is_file() else None
-    except (OSError, ValueError, RecursionError):
-        data = None
-    if isinstance(data, dict) and data.get("format") == RUN_FORMAT:
-        return None
-    return "holds files a run writes but no manifest.json of a complete run (not an earlier run's folder)"
-
-
 def _not_a_sweep(folder: Path) -> str | None:
     """What makes a non-empty folder something other than an earlier sweep's: anything but its numbered jobs
     and Hydra's record of the sweep (multirun.yaml)."""
     with os.scandir(folder) as entries:
         for entry in entries:
             if not (entry.name.isdigit() and entry.is_dir()) and entry.name != "multirun.yaml" and not \
-                    _TRANSIENT.fullmatch(entry.name):
+                    TRANSIENT_NAMES.fullmatch(entry.name):
                 return f"already holds '{entry.name}', which a sweep does not write"
     return None
 
@@ -232,9 +206,9 @@ def _check_folders(combos: list[list[str]], hydra_overrides: list[str], multirun
     if not multirun:
         run_dir = _folder(hcfg, "hydra.run.dir")
         if run_dir is not None:
-            check_output_folder(run_dir, "output_dir" if out == run_dir else "hydra.run.dir", _not_a_run)
+            check_output_folder(run_dir, "output_dir" if out == run_dir else "hydra.run.dir", not_a_run_folder)
         if out is not None and out != run_dir:
-            check_output_folder(out, "output_dir", _not_a_run)
+            check_output_folder(out, "output_dir", not_a_run_folder)
         return hcfg
     sweep = _folder(hcfg, "hydra.sweep.dir")
     if sweep is None:
@@ -243,7 +217,7 @@ def _check_folders(combos: list[list[str]], hydra_overrides: list[str], multirun
     for num in range(len(combos)):
         job = _job_folder(hcfg, sweep, num)
         if job is not None and job.exists():
-            check_output_folder(job, "hydra.sweep.subdir", _not_a_run)
+            check_output_folder(job, "hydra.sweep.subdir", not_a_run_folder)
     return hcfg
 
 

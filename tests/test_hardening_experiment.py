@@ -464,3 +464,27 @@ def test_workers_exit_when_the_parent_is_killed(experiments: Path, tmp_path: Pat
 def test_bad_definition_from_python_raises_config_error(experiments: Path) -> None:
     with pytest.raises(ConfigError, match=r"overrides: 'scenario=crackdown' sets scenario"):
         definition.load_definition("tiny", ["overrides=['scenario=crackdown']"])
+
+
+def test_collect_refuses_a_run_folder_with_a_manifest_but_no_summary(sweep: Path, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A manifest is written last: a folder that has one but lost its summary is damaged, not left out unsaid."""
+    copy = tmp_path / "sweep"
+    shutil.copytree(sweep, copy)
+    (copy / "1" / "summary.json").unlink()
+    code, _, err = main(capsys, "collect", str(copy))
+    assert_one_error_line(code, err, "collect:", str(copy / "1" / "summary.json"))
+    assert not (copy / "runs.parquet").exists()
+
+
+def test_a_replay_folder_left_half_written_is_made_again(experiments: Path, tmp_path: Path) -> None:
+    """A run killed while its replay folder was being written leaves run files without a manifest.json, which
+    `write_run` refuses to write over; the experiment's own folder is cleared and the run made again."""
+    exp = definition.load_definition("tiny", [f"results_dir={tmp_path}", "record=true"])
+    first = runner.run_experiment(exp, progress=False)
+    replay = first.path / "runs" / "integrated-r000"
+    (replay / "manifest.json").unlink()
+    (first.path / "runs" / "integrated-r000.json").unlink()
+    again = runner.run_experiment(exp, progress=False)
+    assert (again.ran, again.ok) == (1, 2)
+    assert json.loads((replay / "manifest.json").read_text())["format"] == "sim-run/1"

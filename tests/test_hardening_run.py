@@ -441,3 +441,113 @@ def test_pyarrow_is_pinned_past_its_deserialisation_flaw() -> None:
     deps = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
     pins = [d.replace(" ", "") for d in deps if d.lower().startswith("pyarrow")]
     assert pins == ["pyarrow>=14.0.1"], pins
+
+
+# ------------------------------------------------------------------------------------------------ 7. what was left
+
+
+def test_every_number_of_the_schema_has_an_upper_bound() -> None:
+    from sim.config.schema import SPECS
+
+    open_ended = [k for k, s in SPECS.items() if s.type in ("number", "integer") and (s.high is None or s.low is None)]
+    assert not open_ended, f"give these a range in sim/config/schema.py: {open_ended}"
+
+
+@pytest.mark.parametrize(("override", "allowed"), [
+    ("costs.oversight=1e300", "[0.0, 1000.0]"),
+    ("costs.officer_salary=5000", "[0.0, 1000.0]"),
+    ("network.initial_cash=1e12", "[0.0, 10000.0]"),
+    ("shipments.value_drugs=20000", "[0.0, 10000.0]"),
+    ("finance.working_capital=1e300", "[0.0, 10000.0]"),
+    ("investigation.cross_border_request_days=1e6", "[0.0, 3650.0]"),
+    ("justice.trial_delay_days=4000", "[0.0, 3650.0]"),
+    ("border.inspection_minutes=10000", "[0.0, 1440.0]"),
+    ("border.max_queue_hours=1000", "[0.0, 720.0]"),
+])
+def test_money_unit_costs_and_durations_are_bounded(override: str, allowed: str) -> None:
+    message = refused([override])
+    assert message.startswith(f"{override.split('=')[0]}: "), message
+    assert allowed in message, message
+
+
+def test_the_largest_unit_costs_still_give_a_finite_policy_cost() -> None:
+    from sim.api import run_scenario
+    from sim.config.schema import MAX_UNIT_COST, SPECS
+
+    costs = [f"{k}={MAX_UNIT_COST}" for k in SPECS if k.startswith("costs.")]
+    cost = run_scenario([*QUICK, "scenario=integrated", *costs], seed=1).summary["policy_cost"]
+    assert math.isfinite(cost)
+    assert 0 < cost < 1e9
+
+
+def test_closest_first_of_no_names_is_no_names() -> None:
+    from sim.config import closest_first
+
+    assert closest_first("oversite", []) == []
+    assert str(unknown_key("design.x", [])) == "design.x: unknown key; allowed: nothing here"
+
+
+@pytest.mark.parametrize("command", ["sim.validate", "sim.experiment"])
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_prints_the_usage_and_exits_0(command: str, flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    import sim.experiment.cli
+    import sim.validate.cli
+
+    code = {"sim.validate": sim.validate.cli.main, "sim.experiment": sim.experiment.cli.main}[command]([flag])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert err == ""
+    assert f"python -m {command}" in out
+
+
+def test_write_run_applies_the_output_folder_rule_of_the_command_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from sim.api import run_scenario
+
+    result = run_scenario(QUICK, seed=1)
+    mine, settings, a_file = tmp_path / "mine", tmp_path / "settings", tmp_path / "a-file"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine\n")
+    settings.mkdir()
+    (settings / "config.yaml").write_text("my own settings\n")
+    a_file.write_text("x")
+    for folder, reason in ((mine, "already holds 'notes.txt', which a run does not write"),
+                           (settings, "no manifest.json of a complete run"), (a_file, "exists and is not a folder")):
+        before = files_under(folder) if folder.is_dir() else a_file.read_text()
+        with pytest.raises(FileExistsError, match=reason):
+            result.save(folder)
+        assert (files_under(folder) if folder.is_dir() else a_file.read_text()) == before
+        if folder.is_dir():  # the command line refuses the same folder for the same reason
+            code, err, _ = run_main([*QUICK, f"output_dir={folder}"], capsys, monkeypatch)
+            assert_one_error_line(code, err, reason)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for folder in (tmp_path / "new" / "run", empty, empty):  # the last: replacing an earlier run
+        result.save(folder)
+        assert assert_complete_run(folder)["seed"] == 1
+
+
+@pytest.mark.parametrize(("change", "fragment"), [
+    pytest.param(_every_edge(cost={}), "bad value", id="cost-an-empty-object"),
+    pytest.param(_every_edge(cost=[]), "bad value", id="cost-an-empty-list"),
+    pytest.param(_node("town", x=[]), "bad value", id="x-an-empty-list"),
+    pytest.param(_node("crossing", lanes={}), "bad value", id="lanes-an-empty-object"),
+    pytest.param(_node("town", demand={"drugs": 1}), "bad value", id="demand-an-object"),
+])
+def test_a_json_corridor_value_of_the_wrong_kind_is_refused_not_taken_for_the_default(
+        change: Callable[[dict[str, Any]], None], fragment: str, tmp_path: Path) -> None:
+    data = example()
+    change(data)
+    path = write(tmp_path, json.dumps(data))
+    with pytest.raises(ConfigError) as info:
+        load_corridor(path)
+    message = str(info.value)
+    assert "\n" not in message
+    assert fragment in message, message
+
+
+def test_a_json_corridor_number_too_long_for_python_is_one_line(tmp_path: Path) -> None:
+    text = EXAMPLE_JSON.read_text()
+    path = write(tmp_path, text.replace('"population": 4000', '"population": ' + "7" * 5000, 1))
+    with pytest.raises(ConfigError, match=r"^corridor.file '.*': not valid JSON \(Exceeds the limit \(4300 digits\)"):
+        load_corridor(path)

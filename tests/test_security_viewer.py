@@ -715,3 +715,94 @@ def test_verify_passes_an_untouched_recording(recording: Path, capsys: pytest.Ca
     assert code == 0, (out, err)
     assert "identical" in out
     assert "frames" in out
+
+
+# ------------------------------------------------------------------------------------------------ the Python API
+
+
+def test_the_python_export_refuses_what_the_command_line_refuses(recording: Path, tmp_path: Path) -> None:
+    from sim.replay.page import export
+    from sim.replay.store import ReplayError
+
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    link = tmp_path / "link.html"
+    link.symlink_to(precious)
+    with pytest.raises(ReplayError, match="symbolic link"):
+        export(recording, link, force=True)
+    assert link.is_symlink()
+    assert precious.read_text() == "keep me"
+    with pytest.raises(ReplayError, match="is a folder"):
+        export(recording, tmp_path)
+    earlier = tmp_path / "replay.html"
+    earlier.write_text("an earlier export")
+    with pytest.raises(ReplayError, match="add --force"):
+        export(recording, earlier)
+    assert earlier.read_text() == "an earlier export"
+    assert export(recording, earlier, force=True) == earlier
+    assert "window.RECORDING" in earlier.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.html", "precious.txt", "replay.html"]
+
+
+def test_the_exported_page_and_the_server_send_null_for_non_finite_numbers() -> None:
+    import math
+
+    import numpy as np
+
+    from sim.replay.server import json_bytes
+    from sim.replay.viewer_data import to_json
+
+    data = {"x": math.nan, "y": [np.float64("inf"), -math.inf, 1.5], "z": np.float32("nan"), "n": np.int64(3),
+            "on": np.bool_(True), "a": np.array([1.0, np.nan])}
+
+    def refuse(name: str) -> Any:
+        raise AssertionError(f"bare {name}: a browser's JSON.parse refuses it")
+
+    assert json.loads(to_json(data), parse_constant=refuse) == {
+        "x": None, "y": [None, None, 1.5], "z": None, "n": 3, "on": True, "a": [1.0, None]}
+    assert to_json(data).encode() == json_bytes(data)
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"\xff\xfe", "summary.json: not UTF-8 text (bad byte at offset 0)"),
+    (b'{"arrests": ', "summary.json: corrupted (Expecting value at line 1 column 13)"),
+    (b"[" * 100_000 + b"]" * 100_000, "summary.json: corrupted (nested too deeply)"),
+    (b'{"arrests": ' + b"7" * 5000 + b"}", "summary.json: corrupted (Exceeds the limit"),
+])
+def test_replay_and_collect_read_run_files_alike(recording: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 content: bytes, expected: str) -> None:
+    """One set of bounded readers (`sim.results`) for every face: the same damage, the same words."""
+    from sim.experiment.cli import main as experiment
+
+    run = tmp_path / "sweep" / "0"
+    shutil.copytree(recording, run)
+    (run / "summary.json").write_bytes(content)
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["checksums"].pop("summary.json")  # so that collect reads the file instead of refusing its checksum
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    assert_refused(replay(capsys, "verify", str(run)), expected)
+    assert experiment(["collect", str(tmp_path / "sweep")]) == 2
+    assert expected in capsys.readouterr().err
+
+
+def test_the_bounded_readers_take_a_limit_and_never_block(tmp_path: Path) -> None:
+    from sim.results import DamagedFileError, read_json
+
+    fifo = tmp_path / "manifest.json"
+    os.mkfifo(fifo)
+    with pytest.raises(DamagedFileError, match=r"manifest\.json: not a regular file$"):
+        read_json(fifo)  # a pipe is refused before it is opened: reading it would wait for ever
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"a": "x" * 100}))
+    with pytest.raises(DamagedFileError, match=r"big\.json: 109 bytes is too large; allowed: at most 64 bytes$"):
+        read_json(big, 64)
+    link = tmp_path / "link.json"
+    link.symlink_to(big)
+    with pytest.raises(DamagedFileError, match=r"link\.json: not a regular file$"):
+        read_json(link)
+    assert read_json(link, follow_symlinks=True) == {"a": "x" * 100}
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 40 + "]" * 40)
+    with pytest.raises(DamagedFileError, match="nested deeper than 32 levels"):
+        read_json(deep)
+    assert read_json(deep, max_nesting=None) == json.loads("[" * 40 + "]" * 40)

@@ -45,6 +45,8 @@ __all__ = ["apply_levers", "branch_policy", "check_corridor", "check_memory", "c
 def closest_first(word: str, known: Iterable[str]) -> list[str]:
     """`known` with the names that look like `word` (a typo of them) first, then the others in their order."""
     names = list(dict.fromkeys(known))
+    if not names:
+        return []
     close = difflib.get_close_matches(word, names, n=len(names), cutoff=0.6)
     return close + [k for k in names if k not in close]
 

@@ -10,7 +10,7 @@ import dataclasses
 import re
 import typing
 
-from sim.config.schema import SPECS, FieldSpec, SimConfig
+from sim.config.schema import MAX_DAYS, MAX_HOURS, MAX_MINUTES, MAX_MONEY, MAX_UNIT_COST, SPECS, FieldSpec, SimConfig
 from sim.config.sources import SOURCES
 
 #: The sections whose numbers are behavioural (policy levers, corridor size and run control are not).
@@ -95,7 +95,7 @@ def table() -> str:
     return "\n".join(lines)
 
 
-INTRO = """\
+INTRO = f"""\
 # Parameters
 
 Every behavioural parameter of the model: its key in the run configuration, default, unit, allowed range
@@ -104,6 +104,13 @@ scale is set by `costs.officer_salary`), `p` a probability or share, `/day` a da
 A source is a publication (author or publisher, year); where no published figure sets a value the text
 says so: `judgement: ...` (reasoning) or `calibrated: ...` (set so that the baseline reaches a stated
 level). Policy levers (`policy.*`), the corridor's size and run control are described in docs/ODD.md.
+
+Every number has an upper bound. Where no finding sets one, the bound is a guard against typos and hostile
+input, far beyond any value the model is meant for (`MAX_*` in `sim/config/schema.py`): amounts of money
+at most {MAX_MONEY:,.0f} M (500,000 officer-years, some forty years of the default corridor's criminal revenue),
+unit costs of the levers at most {MAX_UNIT_COST:,.0f} M (the pay of 50,000 officers a year), durations of pipeline
+stages at most {MAX_DAYS:,.0f} days, inspection times at most {MAX_MINUTES:,.0f} minutes and queue or inspection
+hours at most {MAX_HOURS:,.0f}. A value beyond its range is refused with one line naming the key and the range.
 
 This page is generated from the schema (`sim/config/schema.py`, the note of each `param`) and
 `sim/config/sources.py`; do not edit it by hand:

@@ -27,11 +27,30 @@ CONFIG_DIR = Path(os.environ.get("SIM_CONFIG_DIR", Path(__file__).resolve().pare
 __all__ = ["CONFIG_DIR", "ConfigError"]  # extended at the end of the module
 
 P = "p"  # unit of probabilities and shares
+#: Upper bounds of amounts of money, unit costs and durations. They are not findings: each lies far beyond any
+#: value the model is meant for, so that a typo or a hostile `1e300` is refused with one line instead of running
+#: into an absurd policy cost or a pipeline stage that never ends. Model money: 1 M is 50 officer-years
+#: (costs.officer_salary 0.02 M a year); the default corridor's criminal revenue is about 250 M a year.
+MAX_MONEY = 10_000.0  # M: an amount (cash, credit, a load's value, a fee): 500,000 officer-years, 40 years' revenue
+MAX_UNIT_COST = 1_000.0  # M per year (or per unit) of a lever: the pay of 50,000 officers, a national border force
+MAX_DAYS = 3_650.0  # ten years: longer than any stage of the pipelines on record (trials take a year or two)
+MAX_MINUTES = 1_440.0  # a whole day for one vehicle at a post
+MAX_HOURS = 720.0  # a month
 
 
 def param(default: Any, low: float | None = None, high: float | None = None, unit: str = "", note: str = "") -> Any:
     """A numeric config field with its allowed range [low, high] (None: open on that side) and unit."""
     return field(default=default, metadata={"low": low, "high": high, "unit": unit, "note": note})
+
+
+def note(text: str) -> dict[str, str]:
+    """Metadata of a switch, choice or list field: what it means (the viewer's lever help shows it)."""
+    return {"note": text}
+
+
+def described(default: bool, text: str) -> Any:
+    """A switch with what it means."""
+    return field(default=default, metadata=note(text))
 
 
 def prob(default: float, note: str = "") -> Any:
@@ -66,20 +85,29 @@ class PolicyConfig:
     """The policy levers (DESIGN.md section 5). Defaults are the `baseline` world: siloed, weak oversight."""
 
     intel_sharing: float = prob(0.1, "0 siloed agencies ... 1 a fused picture")
-    joint_task_force: bool = False
+    joint_task_force: bool = described(False, "cross-border joint operations: arrests and evidence cross "
+                                               "jurisdictions without delay")
     inspection_rate: float = prob(0.05, "share of border traffic inspected")
-    inspection_targeting: InspectionTargeting = InspectionTargeting.random
-    interdiction_focus: list[str] = field(default_factory=list)
+    inspection_targeting: InspectionTargeting = field(default=InspectionTargeting.random, metadata=note(
+        "how traffic is picked for inspection: at random, or by customs' picture of "
+        "which organisations, loads and routes are active (seizures and shared leads)"))
+    interdiction_focus: list[str] = field(default_factory=list, metadata=note(
+        "crossings or ports that get extra enforcement (focus_multiplier times the others)"))
     focus_multiplier: float = param(1.0, 1.0, 100.0, "x", "enforcement at focused posts relative to others")
-    patrol_allocation: PatrolAllocation = PatrolAllocation.static
+    patrol_allocation: PatrolAllocation = field(default=PatrolAllocation.static, metadata=note(
+        "where border patrols go: fixed rounds, or where the intelligence picture points"))
     financial_controls: float = prob(0.1, "strength of laundering detection and asset freezing")
     oversight: float = prob(0.2, "audits and penalties against corruption")
-    officer_pay: float = param(1.0, 0.0, 10.0, "x today's pay")
-    whistleblower_protection: bool = False
+    officer_pay: float = param(1.0, 0.0, 10.0, "x today's pay", "relative pay of officers (1 = today): better "
+                               "pay makes a bribe less tempting")
+    whistleblower_protection: bool = described(False, "officers who report corrupt peers are protected, so "
+                                                      "more are reported")
     community_engagement: float = prob(0.1, "trust building, tip line, awareness")
     victim_protection: float = prob(0.2, "shelters, witness protection, non-punishment")
     prevention: float = prob(0.0, "education and economic programmes")
-    targeting: InvestigationTargeting = InvestigationTargeting.random
+    targeting: InvestigationTargeting = field(default=InvestigationTargeting.random, metadata=note(
+        "whom investigations go after first: anyone (random), leaders (kingpin), brokers between cells, or the "
+        "money (financial)"))
 
 
 @dataclass
@@ -112,10 +140,10 @@ class NetworkConfig:
     couriers_per_cell: int = param(4, 1, 100, "members")
     recruiters_per_cell: int = param(1, 0, 100, "members")
     lateral_tie_prob: float = prob(0.3, "chance two members of a cell (or two lieutenants) know each other")
-    initial_cash: float = param(3.0, 0.0, None, "M")
+    initial_cash: float = param(3.0, 0.0, MAX_MONEY, "M")
     courier_rest_days: float = param(3.0, 0.0, 365.0, "days", "a courier's time at home between trips")
-    member_upkeep_per_day: float = param(0.002, 0.0, None, "M/member/day")
-    recruit_cost: float = param(0.02, 0.0, None, "M/recruit")
+    member_upkeep_per_day: float = param(0.002, 0.0, MAX_MONEY, "M/member/day")
+    recruit_cost: float = param(0.02, 0.0, MAX_MONEY, "M/recruit")
     recruit_base_prob: float = prob(0.15, "daily chance a short cell finds a recruit, per recruiter + 1")
     recruiter_facilitator_lift: float = param(1.5, 1.0, 10.0, "x", "recruitment with a hired recruiter")
     # Structure, disruption and recovery (Duijn, Kashirin & Sloot 2014; Bright et al. 2017; Morselli 2009).
@@ -145,13 +173,14 @@ class NetworkConfig:
                                         "experience, fading with tenure (skill)")
     skill_learning_days: float = param(90.0, 1.0, 3650.0, "days", "time scale on which a courier's "
                                        "extra detectability fades")
-    supplier_credit: float = param(0.5, 0.0, None, "M", "purchases a supplier fronts on consignment when "
+    supplier_credit: float = param(0.5, 0.0, MAX_MONEY, "M", "purchases a supplier fronts on consignment when "
                                    "an organisation lacks cash; repaid from proceeds")
     risk_prior: float = prob(0.05, "believed seizure risk at a formal checkpoint before any experience")
     informal_risk_prior_factor: float = param(0.6, 0.0, 10.0, "x", "prior risk at informal vs formal crossings")
     risk_learning_rate: float = prob(0.25, "weight of the latest own outcome in the learned risk")
     social_learning_weight: float = prob(0.3, "weight of others' seizures relative to own")
-    route_temperature: float = param(0.15, 0.0, None, "share of load value", "softmax spread of route choice")
+    route_temperature: float = param(0.15, 0.0, 100.0, "share of load value", "softmax spread of route choice; at "
+                                     "most 100 (far beyond it every route is already about equally likely)")
     exploration: float = prob(0.1, "chance a route is picked at random")
     max_routes: int = param(12, 1, 200, "routes")
 
@@ -195,21 +224,21 @@ class DemandConfig:
 class ShipmentConfig:
     """Commodity values, detectability and fees (values in millions of currency units)."""
 
-    value_drugs: float = param(0.6, 0.0, None, "M/load")
-    value_weapons: float = param(0.3, 0.0, None, "M/load")
+    value_drugs: float = param(0.6, 0.0, MAX_MONEY, "M/load")
+    value_weapons: float = param(0.3, 0.0, MAX_MONEY, "M/load")
     purchase_share: float = prob(0.25, "share of a load's value paid up front (lost if seized)")
-    fee_per_person: float = param(0.01, 0.0, None, "M/person")
+    fee_per_person: float = param(0.01, 0.0, MAX_MONEY, "M/person")
     persons_per_shipment: int = param(6, 1, 1000, "persons")
     victim_share: float = prob(0.5, "share of moved persons who are trafficking victims")
     detectability_drugs: float = prob(0.6)
     detectability_people: float = prob(0.5)
     detectability_weapons: float = prob(0.55)
-    transport_cost_per_day: float = param(0.005, 0.0, None, "M/day")
-    forger_fee: float = param(0.01, 0.0, None, "M")
+    transport_cost_per_day: float = param(0.005, 0.0, MAX_MONEY, "M/day")
+    forger_fee: float = param(0.01, 0.0, MAX_MONEY, "M")
     forgery_effect: float = prob(0.5, "detectability removed by forged papers at formal posts")
-    front_company_fee: float = param(0.02, 0.0, None, "M")
+    front_company_fee: float = param(0.02, 0.0, MAX_MONEY, "M")
     front_company_effect: float = prob(0.45, "detectability removed by a front company")
-    broker_fee: float = param(0.01, 0.0, None, "M")
+    broker_fee: float = param(0.01, 0.0, MAX_MONEY, "M")
     courier_arrest_post: float = prob(0.9, "chance the courier is taken when a load is seized at a formal post "
                                           "(drivers rarely get away from an inspection lane)")
     courier_arrest_trail: float = prob(0.4, "chance the courier is taken when a patrol seizes a load on a "
@@ -221,10 +250,10 @@ class BorderConfig:
     """Border posts: lane queues, inspection times, risk targeting and patrols."""
 
     platoons_per_day: int = param(8, 1, 1000, "/day")
-    clearance_minutes: float = param(1.0, 0.0, None, "min/vehicle")
-    inspection_minutes: float = param(20.0, 0.0, None, "min/vehicle")
-    max_queue_hours: float = param(24.0, 0.0, None, "h")
-    shipment_inspection_hours: float = param(2.0, 0.0, None, "h")
+    clearance_minutes: float = param(1.0, 0.0, MAX_MINUTES, "min/vehicle")
+    inspection_minutes: float = param(20.0, 0.0, MAX_MINUTES, "min/vehicle")
+    max_queue_hours: float = param(24.0, 0.0, MAX_HOURS, "h")
+    shipment_inspection_hours: float = param(2.0, 0.0, MAX_HOURS, "h")
     # Risk-based targeting (docs/ODD.md 7.3): the same inspections, spent where customs' picture points.
     targeting_concentration: float = param(9.0, 0.0, 1000.0, "x", "how much likelier customs are to pick a "
                                            "vehicle matching a fully believed picture than one matching nothing, "
@@ -244,8 +273,9 @@ class BorderConfig:
     patrol_encounter_prob: float = prob(0.25, "chance a patrol of average strength meets a crossing")
     max_encounter_prob: float = prob(0.95, "cap on the encounter chance, however strong the patrol")
     trail_sighting_prob: float = prob(0.3, "chance sensors or locals notice a crossing")
-    patrol_weight_floor: float = param(0.5, 0.0, None, "reports", "weight of a trail with no reported activity "
-                                       "when intelligence-led patrols are re-deployed")
+    patrol_weight_floor: float = param(0.5, 0.0, 1000.0, "reports", "weight of a trail with no reported activity "
+                                       "when intelligence-led patrols are re-deployed; at most 1000 (a bound against "
+                                       "typos, not a finding)")
     patrol_reallocation_days: int = param(7, 1, 365, "days")
     spot_bribe_prob: float = prob(0.5, "chance a courier caught by an honest officer offers a bribe")
 
@@ -316,11 +346,11 @@ class OfficerConfig:
 class InvestigationConfig:
     """The lead → analysis → sharing → operation → arrest pipeline (days)."""
 
-    analysis_days: float = param(4.0, 0.0, None, "days")
-    operation_days: float = param(3.0, 0.0, None, "days")
-    domestic_request_days: float = param(12.0, 0.0, None, "days")
-    cross_border_request_days: float = param(45.0, 0.0, None, "days")
-    fused_sharing_days: float = param(0.5, 0.0, None, "days")
+    analysis_days: float = param(4.0, 0.0, MAX_DAYS, "days")
+    operation_days: float = param(3.0, 0.0, MAX_DAYS, "days")
+    domestic_request_days: float = param(12.0, 0.0, MAX_DAYS, "days")
+    cross_border_request_days: float = param(45.0, 0.0, MAX_DAYS, "days")
+    fused_sharing_days: float = param(0.5, 0.0, MAX_DAYS, "days")
     lead_loss_when_siloed: float = prob(0.3, "chance a cross-border lead is lost between siloed agencies")
     domestic_loss_factor: float = prob(0.5, "domestic lead loss relative to cross-border")
     arrest_prob: float = prob(0.7)
@@ -356,7 +386,7 @@ class JusticeConfig:
     """Trials after arrest (docs/ODD.md 7.8). Trials still running at the end of a run are reported as
     pending (`trials_pending`), not as acquittals."""
 
-    trial_delay_days: float = param(90.0, 0.0, None, "days", "median from arrest to verdict: first-instance "
+    trial_delay_days: float = param(90.0, 0.0, MAX_DAYS, "days", "median from arrest to verdict: first-instance "
                                     "criminal cases take months in most European courts (CEPEJ evaluations)")
     trial_delay_sigma: float = param(0.3, 0.0, 3.0, "log units")
     conviction_base: float = param(-0.5, -20.0, 20.0, "logit", "a case without evidence or testimony: "
@@ -390,7 +420,8 @@ class FinanceConfig:
                               "5-20% of the sum (UNODC 2011, Estimating illicit financial flows; FATF typologies)")
     tranche_share: float = prob(0.2, "share of dirty money placed per day: bulk cash is moved within about a "
                                 "week of the sale (judgement)")
-    min_tranche: float = param(0.1, 0.0, None, "M", "smallest tranche worth placing; below it the rest goes at once")
+    min_tranche: float = param(0.1, 0.0, MAX_MONEY, "M", "smallest tranche worth placing; below it the rest goes "
+                               "at once")
     no_launderer_fee_factor: float = param(2.0, 1.0, 10.0, "x", "fee of self-laundering (cash purchases, "
                                            "relatives' accounts) relative to a professional's (judgement)")
     no_launderer_detection_factor: float = param(1.5, 1.0, 10.0, "x", "amateurs are flagged more often than "
@@ -400,7 +431,7 @@ class FinanceConfig:
                                  "= 1.25% of proceeds frozen this way, most of Europol's 2.2%")
     freeze_share: float = prob(0.5, "share of a flagged tranche still in the account when the hold comes; the "
                                "rest has moved on (judgement)")
-    working_capital: float = param(3.0, 0.0, None, "M", "cash an organisation keeps for purchases, fees, bribes "
+    working_capital: float = param(3.0, 0.0, MAX_MONEY, "M", "cash an organisation keeps for purchases, fees, bribes "
                                    "and pay, about a month of outlays at the default tempo (~0.1 M/day); "
                                    "laundered money above it is held as wealth")
     holdings_life_days: float = param(180.0, 1.0, 3650.0, "days", "mean time laundered wealth stays within "
@@ -448,16 +479,18 @@ class CommunityConfig:
                                              "population, in the victim's own community")
     trust_reversion: float = param(0.002, 0.0, 1.0, "/day", "pull back to each resident's anchor: with the pushes "
                                    "and pulls, trust moves with a time scale of about a year")
-    trust_reference_enforcement: float = param(0.06, 0.0, None, "events/day per reference population",
+    trust_reference_enforcement: float = param(0.06, 0.0, 1000.0, "events/day per reference population",
                                                "enforcement residents were used to when surveyed: the baseline "
-                                               "corridor's arrests, seizures and cases seen (0.06, resident-weighted)")
+                                               "corridor's arrests, seizures and cases seen (0.06, resident-weighted); "
+                                               "at most 1000, a bound against typos")
     trust_reference_corruption: float = prob(0.29, "corruption residents were used to when surveyed: the "
                                              "baseline's corrupt share where they live (0.27, resident-weighted: "
                                              "police at home of organisations are the more corrupt) plus bribes "
                                              "seen (0.02 a day per reference population)")
     trust_reference_engagement: float = prob(0.1, "community engagement residents were used to when surveyed: "
                                              "today's (the baseline policy's)")
-    seen_cap: float = param(5.0, 0.0, None, "events per reference population", "most a day's news can weigh")
+    seen_cap: float = param(5.0, 0.0, 1000.0, "events per reference population", "most a day's news can weigh; "
+                            "at most 1000 (200 times the default; a bound against typos, not a finding)")
     seen_per_bribe: float = param(0.2, 0.0, 10.0, "events", "how much residents notice one bribe paid")
     seen_per_corruption_case: float = param(0.5, 0.0, 10.0, "events", "how much residents notice a dismissal")
     awareness_gain_engagement: float = param(0.002, 0.0, 1.0, "/day")
@@ -481,8 +514,8 @@ class VictimConfig:
     shelter_capacity_gain: float = param(1.5, 0.0, 100.0, "x", "capacity added at full victim protection")
     referral_base: float = prob(0.3, "chance an identified victim is referred without protection policy")
     referral_gain: float = prob(0.7, "added referral at full victim protection")
-    protection_days: float = param(180.0, 0.0, None, "days")
-    exploitation_days: float = param(365.0, 0.0, None, "days")
+    protection_days: float = param(180.0, 0.0, MAX_DAYS, "days")
+    exploitation_days: float = param(365.0, 0.0, MAX_DAYS, "days")
     reexploitation_weight: float = param(3.0, 0.0, 1000.0, "x")
     identification_by_tip_prob: float = prob(0.002, "monthly chance an exploited victim is found by tips and "
                                              "outreach, at full trust and no tip line: about 1% a year at the "
@@ -514,20 +547,21 @@ class FacilitatorConfig:
 class CostConfig:
     """Unit costs of the levers (millions of currency units per year at lever value 1)."""
 
-    intel_sharing: float = param(4.0, 0.0, None, "M/year")
-    joint_task_force: float = param(3.0, 0.0, None, "M/year")
-    inspection_per_1000: float = param(0.05, 0.0, None, "M/1000 vehicles")
-    focus_per_post: float = param(0.8, 0.0, None, "M/year/post/x")
-    intelligence_led_patrols: float = param(0.5, 0.0, None, "M/year")
-    financial_controls: float = param(3.0, 0.0, None, "M/year")
-    oversight: float = param(2.5, 0.0, None, "M/year")
-    officer_salary: float = param(0.02, 0.0, None, "M/officer/year")
-    whistleblower_protection: float = param(0.4, 0.0, None, "M/year")
-    community_engagement: float = param(2.0, 0.0, None, "M/year")
-    victim_protection: float = param(3.0, 0.0, None, "M/year")
-    prevention: float = param(5.0, 0.0, None, "M/year")
-    risk_targeting: float = param(0.3, 0.0, None, "M/year", "a customs risk-analysis unit and targeting system "
-                                  "under risk-based inspection: about ten analysts at officer_salary, plus systems")
+    intel_sharing: float = param(4.0, 0.0, MAX_UNIT_COST, "M/year")
+    joint_task_force: float = param(3.0, 0.0, MAX_UNIT_COST, "M/year")
+    inspection_per_1000: float = param(0.05, 0.0, MAX_UNIT_COST, "M/1000 vehicles")
+    focus_per_post: float = param(0.8, 0.0, MAX_UNIT_COST, "M/year/post/x")
+    intelligence_led_patrols: float = param(0.5, 0.0, MAX_UNIT_COST, "M/year")
+    financial_controls: float = param(3.0, 0.0, MAX_UNIT_COST, "M/year")
+    oversight: float = param(2.5, 0.0, MAX_UNIT_COST, "M/year")
+    officer_salary: float = param(0.02, 0.0, MAX_UNIT_COST, "M/officer/year")
+    whistleblower_protection: float = param(0.4, 0.0, MAX_UNIT_COST, "M/year")
+    community_engagement: float = param(2.0, 0.0, MAX_UNIT_COST, "M/year")
+    victim_protection: float = param(3.0, 0.0, MAX_UNIT_COST, "M/year")
+    prevention: float = param(5.0, 0.0, MAX_UNIT_COST, "M/year")
+    risk_targeting: float = param(0.3, 0.0, MAX_UNIT_COST, "M/year", "a customs risk-analysis unit and targeting "
+                                  "system under risk-based inspection: about ten analysts at officer_salary, plus "
+                                  "systems")
 
 
 @dataclass

@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command in `argv` (default: the process arguments); returns the exit code."""
     restore_ctrl_c()
     args = list(sys.argv[1:] if argv is None else argv)
+    if any(a in ("-h", "--help") for a in args):
+        print((__doc__ or "").strip())
+        return 0
     if args[:1] in (["collect"], ["report"]):
         return _from_folder(args)
     names = [a.split("=", 1)[1] for a in args if a.startswith("experiment=")]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import pandas as pd
 
 from sim.errors import ConfigError
 from sim.experiment.store import gather, write_record, write_series
-from sim.results import MAX_JSON_BYTES, DamagedFileError, file_sha256, read_config_yaml, read_json
+from sim.results import MAX_JSON_BYTES, DamagedFileError, check_file, file_sha256, read_config_yaml, read_json
 
 #: Largest time series file read from a run folder.
 MAX_SERIES_BYTES = 256 * 1024 * 1024
@@ -37,8 +36,9 @@ def collect(path: str | Path) -> Path:
     if not root.is_dir():
         raise ConfigError(f"collect: no such folder '{root}'")
     runs_dir = root / "runs"
-    run_dirs = sorted({p.parent for p in root.rglob("manifest.json")
-                       if (p.parent / "summary.json").is_file() and runs_dir not in p.parents})
+    # A run's manifest.json is written last: a folder that has one is a whole run, and any file of it that
+    # cannot be read (summary.json missing, say) is damage to refuse, not a run to leave out unsaid.
+    run_dirs = sorted({p.parent for p in root.rglob("manifest.json") if runs_dir not in p.parents})
     if not run_dirs:
         raise ConfigError(f"collect: no complete run folders (with summary.json and manifest.json) under '{root}'")
     loaded = []
@@ -84,17 +84,11 @@ def _read_run(run_dir: Path) -> tuple[dict[str, Any], dict[str, Any], pd.DataFra
     if not isinstance(summary, dict) or any(isinstance(v, dict | list) for v in summary.values()):
         raise DamagedFileError(f"{run_dir / 'summary.json'}: expected a JSON object of outcome values")
     series = run_dir / "timeseries.parquet"
+    check_file(series, MAX_SERIES_BYTES)
     try:
-        info = series.lstat()
-        if not stat.S_ISREG(info.st_mode):
-            raise DamagedFileError(f"{series}: not a regular file")
-        if info.st_size > MAX_SERIES_BYTES:
-            raise DamagedFileError(f"{series}: larger than {MAX_SERIES_BYTES} bytes")
         ts = pd.read_parquet(series)
-    except (OSError, ValueError) as exc:
-        if isinstance(exc, DamagedFileError):
-            raise
-        raise DamagedFileError(f"{series}: not a readable parquet file ({type(exc).__name__})") from None
+    except Exception as exc:  # parquet readers raise many kinds (ArrowInvalid, OSError, NotImplementedError, ...)
+        raise DamagedFileError(f"{series}: corrupted (not a readable parquet file: {type(exc).__name__})") from None
     return cfg, summary, ts
 
 

@@ -33,7 +33,15 @@ from sim import outcomes
 from sim.config import CONFIG_DIR
 from sim.experiment.definition import plain_definition
 from sim.experiment.design import RunSpec
-from sim.results import DamagedFileError, file_sha256, git_commit, package_versions, read_json, write_atomic
+from sim.results import (
+    DamagedFileError,
+    file_sha256,
+    git_commit,
+    half_written_run,
+    package_versions,
+    read_json,
+    write_atomic,
+)
 
 RUN_COLUMNS = ("run_id", "scenario", "replicate", "seed", "world", "sample", "status", "error")
 #: The fields of a run record and their types, checked before a record is used.
@@ -80,7 +88,10 @@ def store_run(runs_dir: Path, spec: RunSpec, outcome: dict[str, Any], model: str
     if outcome["status"] == "ok":
         series_sum = write_series(runs_dir / f"{spec.run_id}.parquet", outcome["timeseries"])
         if outcome.get("result") is not None:
-            outcome["result"].save(runs_dir / spec.run_id)  # a replayable run folder
+            replay = runs_dir / spec.run_id
+            if half_written_run(replay):
+                shutil.rmtree(replay)  # ours, left half-written by a killed run: `save` replaces only whole runs
+            outcome["result"].save(replay)  # a replayable run folder
     record = {"run_id": spec.run_id, "scenario": spec.scenario, "replicate": spec.replicate, "seed": spec.seed,
               "world": spec.world, "sample": spec.sample, "settings": dict(spec.settings),
               "overrides": list(spec.overrides), "status": outcome["status"], "error": outcome["error"],

@@ -12,14 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from omegaconf import OmegaConf
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
 
 from sim.api import simulate
 from sim.config import LEVER_SPECS, ConfigError, finalize, schema
-from sim.replay.store import ReplayError, load_recording
+from sim.replay.store import Recording, ReplayError, load_recording
+from sim.results import half_written_run
 
 #: Longest text accepted as a lever value (a choice word or a node id), and most node ids in a list lever.
 MAX_TEXT = 200
@@ -98,24 +102,38 @@ def _no_interpolation(where: str, text: str) -> None:
 
 
 def check_day(day: Any, days: int) -> int:
-    """The branch day, refused unless a whole number in [0, days - 1]: the levers change at the start of
-    that day, so the recording's last day still runs once with them; a later day has nothing left to run."""
+    """The branch day, refused unless a whole number in [0, days - 2]: the levers change at the start of that
+    day, so a branch on the recording's last day would run one day with them, which tells nothing, and a
+    later day has nothing left to run."""
     if isinstance(day, bool) or not isinstance(day, int):
         raise ReplayError(f"branch.day: expected a whole number, got {_what(day)}")
+    last = days - 1
+    allowed = f"allowed: a day in [0, {last - 1}]" if last >= 1 else "the recording has one day: nothing to branch"
     if day >= days:
-        raise ReplayError(f"branch.day: {day} is past the recording's last day {days - 1}: nothing left to run; "
-                          f"allowed: a day in [0, {days - 1}]")
+        raise ReplayError(f"branch.day: {day} is past the recording's last day {last}: nothing left to run; {allowed}")
+    if day == last:
+        raise ReplayError(f"branch.day: {day} is the recording's last day: a one-day branch tells nothing; {allowed}")
     if day < 0:
-        raise ReplayError(f"branch.day: {day} is out of range; allowed: a day in [0, {days - 1}]")
+        raise ReplayError(f"branch.day: {day} is out of range; {allowed}")
     return int(day)
 
 
-def branch(run_dir: str | Path, day: int, levers: dict[str, Any], progress: bool | None = False) -> Path:
-    """Run a branch of a recording: identical up to `day`, then the changed levers; saved as its own run.
+@dataclass(frozen=True)
+class BranchPlan:
+    """A checked branch request: the parent recording, the day, the levers, where it goes, and the two
+    configs an ensemble runs (the parent's as recorded, and the same with the branch), as plain data."""
 
-    The branch folder is `<run_dir>/branches/day<day>-<hash of the levers>`, so the same question asked
-    twice lands in the same folder; its config records the parent and the branch day.
-    """
+    parent: Recording
+    day: int
+    levers: dict[str, Any]
+    folder: Path
+    original: dict[str, Any]
+    branched: dict[str, Any]
+    config: DictConfig  # `branched`, validated
+
+
+def plan_branch(run_dir: str | Path, day: int, levers: dict[str, Any]) -> BranchPlan:
+    """Check a branch request and build its config, before anything runs (ReplayError, one line)."""
     changes = check_levers(levers)
     rec = load_recording(run_dir)
     if rec.config.branch.day is not None:
@@ -126,17 +144,76 @@ def branch(run_dir: str | Path, day: int, levers: dict[str, Any], progress: bool
     key = hashlib.sha256(json.dumps([day, sorted(changes.items())], default=str).encode()).hexdigest()[:8]
     out = rec.path / "branches" / f"day{day}-{key}"
     _no_interpolation(f"branch: the run folder {rec.path}", str(out))
-    plain["branch"] = {"day": day, "levers": changes, "parent": str(rec.path)}
-    plain["output_dir"] = str(out)
+    original = {**plain, "output_dir": None}
+    branched = {**plain, "branch": {"day": day, "levers": changes, "parent": str(rec.path)}, "output_dir": str(out)}
+    return BranchPlan(rec, day, changes, out, original, branched, run_config(branched))
+
+
+def run_config(plain: dict[str, Any], seed: int | None = None) -> DictConfig:
+    """A plan's plain config (with another seed, if given) as a validated run config."""
+    if seed is not None:
+        plain = {**plain, "seed": seed, "output_dir": None, "record": False}
     try:
-        cfg = finalize(OmegaConf.merge(schema(), plain))
+        return finalize(OmegaConf.merge(schema(), plain))
     except ConfigError as exc:
         raise ReplayError(str(exc)) from None
     except Exception as exc:  # OmegaConf's own errors on a value the schema's type cannot take
         raise ReplayError(f"branch.levers: {type(exc).__name__}: {str(exc).strip().splitlines()[0]}") from None
-    result = simulate(cfg, progress=progress)
-    result.save(out)
-    return out
+
+
+def run_branch(plan: BranchPlan, progress: bool | None = False) -> tuple[Path, dict[str, Any]]:
+    """Simulate a planned branch and save it as a run of its own; returns its folder and summary.
+
+    Before it is saved, its events before the branch day are checked against the parent's: a recording
+    made by another version of the model would not re-simulate to the same day, and a branch of it would
+    compare two models, not two policies.
+    """
+    result = simulate(plan.config, progress=progress)
+    _check_same_start(plan, result.events)
+    if half_written_run(plan.folder):
+        shutil.rmtree(plan.folder)  # an earlier attempt stopped half-way: it holds no finished run
+    result.save(plan.folder)
+    return plan.folder, result.summary
+
+
+def _check_same_start(plan: BranchPlan, events: pd.DataFrame) -> None:
+    parent = plan.parent.events
+    before = events[events["day"] < plan.day].reset_index(drop=True)
+    recorded = parent[parent["day"] < plan.day].reset_index(drop=True)
+    if not before.equals(recorded):
+        raise ReplayError(f"{plan.parent.path}: re-simulating it does not reproduce its events before day {plan.day} "
+                          "(recorded by another version of the model?); check with: python -m sim.replay verify "
+                          f"{plan.parent.path}")
+
+
+def branch(run_dir: str | Path, day: int, levers: dict[str, Any], progress: bool | None = False) -> Path:
+    """Run a branch of a recording: identical up to `day`, then the changed levers; saved as its own run.
+
+    The branch folder is `<run_dir>/branches/day<day>-<hash of the levers>`, so the same question asked
+    twice lands in the same folder; its config records the parent and the branch day.
+    """
+    folder, _ = run_branch(plan_branch(run_dir, day, levers), progress)
+    return folder
+
+
+def lever_label(name: str) -> str:
+    """How people read a lever: its name in words (`policy.officer_pay` -> `officer pay`)."""
+    return name.removeprefix("policy.").replace("_", " ")
+
+
+def branch_name(day: int | None, levers: dict[str, Any]) -> str:
+    """A branch named by what it changes: `oversight 0.9, targeting kingpin from day 120`."""
+    def shown(value: Any) -> str:
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, list):
+            return ", ".join(str(v).replace("_", " ") for v in value) or "none"
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value).replace("_", " ")
+
+    changes = ", ".join(f"{lever_label(k)} {shown(v)}" for k, v in levers.items()) or "no lever changed"
+    return f"{changes} from day {day}"
 
 
 def list_branches(run_dir: Path) -> list[Path]:

@@ -3,7 +3,7 @@
     python -m sim.replay verify RUN_DIR           # re-simulate; exit 1 with the first difference
     python -m sim.replay view RUN_DIR [--port N]  # serve the viewer on 127.0.0.1 and print its address
     python -m sim.replay export RUN_DIR --html FILE [--force]  # one self-contained HTML file, no server needed
-    python -m sim.replay branch RUN_DIR --day T policy.oversight=0.8 ...   # a branch, from the terminal
+    python -m sim.replay branch RUN_DIR --day T [--seeds N] policy.oversight=0.8 ...   # a branch over N seeds
 
 Bad input (not a run, a damaged, oversized or incompatible recording, a lever out of range, a bad port or
 output path) gets one `error:` line and exit code 2, as for every command of the project; docs/replay.md
@@ -13,24 +13,19 @@ describes the files and the viewer, docs/security.md what is checked.
 from __future__ import annotations
 
 import argparse
-import os
-import stat
 import sys
-import tempfile
 import threading
 import webbrowser
-from pathlib import Path
 from typing import Any, NoReturn
 
 from sim.cli import fail, restore_ctrl_c
 from sim.config import ConfigError
-from sim.replay.branching import branch
-from sim.replay.page import viewer_html
+from sim.replay.branching import branch_name
+from sim.replay.ensemble import DEFAULT_SEEDS, MAX_SEEDS, ensemble_table, run_ensemble
+from sim.replay.page import export
 from sim.replay.server import make_server
 from sim.replay.store import ReplayError
 from sim.replay.verification import verify
-from sim.replay.viewer_data import payload
-from sim.results import FRAMES_FILE, OUTPUT_FILES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,6 +44,28 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"{text!r} is not a port; allowed: a whole number in [0, 65535] "
                                          "(0 picks a free one)")
+    return value
+
+
+def _seeds(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_SEEDS:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seeds; allowed: a whole number in "
+                                         f"[1, {MAX_SEEDS}] (1: one branch run, no ensemble)")
+    return value
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of workers; allowed: a whole number >= 1 "
+                                         "(more than the cores are not used)")
     return value
 
 
@@ -85,9 +102,14 @@ def _parser() -> argparse.ArgumentParser:
         "A symbolic link, folder, device or other non-regular file there is never replaced"))
     p_export.add_argument("--force", action="store_true", help="replace an existing regular file at --html "
                                                                "(without it, an existing file is refused)")
-    p_branch = sub.add_parser("branch", help="run a branch from a day with changed levers")
+    p_branch = sub.add_parser("branch", help="run a branch from a day with changed levers, over N seeds")
     p_branch.add_argument("run_dir")
-    p_branch.add_argument("--day", type=int, required=True)
+    p_branch.add_argument("--day", type=int, required=True, help="the day the levers change, before the last day")
+    p_branch.add_argument("--seeds", type=_seeds, default=DEFAULT_SEEDS, help=(
+        f"paired seeds to run the branch and the original on (default {DEFAULT_SEEDS}; the recording's seed is "
+        "one); the comparison goes to ensemble.json in the branch's folder. 1: one branch run only"))
+    p_branch.add_argument("--jobs", type=_jobs, default=None,
+                          help="worker processes for the extra seeds (default: every core; never more)")
     p_branch.add_argument("levers", nargs="+", help="policy.KEY=VALUE ...")
     return parser
 
@@ -115,13 +137,11 @@ def _run(args: argparse.Namespace) -> int:
                   "and summary exactly")
             return 0
         if args.command == "export":
-            out = export_html(args.run_dir, args.html, force=args.force)
+            out = export(args.run_dir, args.html, force=args.force)
             print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB): open it in any browser, no server needed")
             return 0
         if args.command == "branch":
-            out = branch(args.run_dir, args.day, _parse_levers(args.levers), progress=None)
-            print(f"branch written to {out}")
-            return 0
+            return _branch(args)
         server = make_server(args.run_dir, args.port)
     except (ReplayError, ConfigError) as exc:
         return fail(str(exc))
@@ -142,83 +162,29 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-# ------------------------------------------------------------------------------------------------ export
+def _branch(args: argparse.Namespace) -> int:
+    """A branch over `--seeds` seeds: the recording, then the ensemble's table (with a bar on a terminal)."""
+    levers = _parse_levers(args.levers)
+    bar = None
+    if args.seeds > 1 and sys.stderr.isatty():
+        from tqdm import tqdm
 
+        bar = tqdm(unit="run", desc="branch ensemble", leave=False)
 
-def export_html(run_dir: str | Path, html_file: str, force: bool = False) -> Path:
-    """Write the player with a recording inlined to `html_file`, safely.
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
 
-    The target is checked before any work and again at the rename: it must be in an existing folder and be
-    either absent or, with `force`, a regular file (a symbolic link, folder, device, pipe or socket is never
-    replaced, and nothing is written through a link). The page goes to a fresh temporary file in the same
-    folder and is renamed into place, so no half-written file ever carries the target's name.
-    """
-    target = _check_target(html_file, force, run_dir)
-    text = viewer_html(payload(run_dir))
-    folder = target.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        if force:
-            _check_target(html_file, force, run_dir)  # unchanged since the first look
-            os.replace(tmp, target)
-        else:
-            _link_new(tmp, target)
+        out, data = run_ensemble(args.run_dir, args.day, levers, args.seeds, n_jobs=args.jobs, progress=progress,
+                                 show_progress=None)
     finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
-def _link_new(tmp: Path, target: Path) -> None:
-    """Give `tmp` the name `target` only if nothing has that name yet (atomic where hard links work)."""
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise ReplayError(f"export --html: '{target}' appeared while exporting; refusing to replace it") from None
-    except OSError:  # a file system without hard links: check, then rename
-        if os.path.lexists(target):
-            raise ReplayError(f"export --html: '{target}' appeared while exporting; refusing to replace it") from None
-        os.replace(tmp, target)
-
-
-def _check_target(html_file: str, force: bool, run_dir: str | Path) -> Path:
-    if not html_file.strip():
-        raise ReplayError("export --html: empty path; give the HTML file to write, e.g. --html corridor.html")
-    target = Path(html_file)
-    try:
-        info = os.lstat(target)
-    except FileNotFoundError:
-        info = None
-    except OSError as exc:
-        raise ReplayError(f"export --html: cannot use '{target}' ({exc.strerror or exc})") from None
-    if info is not None:
-        if stat.S_ISLNK(info.st_mode):
-            raise ReplayError(f"export --html: '{target}' is a symbolic link; refusing to write through or "
-                              "replace it (give the file's own path)")
-        if stat.S_ISDIR(info.st_mode):
-            raise ReplayError(f"export --html: '{target}' is a folder; give a file name inside it")
-        if not stat.S_ISREG(info.st_mode):
-            raise ReplayError(f"export --html: '{target}' is not a regular file (a device, pipe or socket); "
-                              "refusing to replace it")
-        if not force:
-            raise ReplayError(f"export --html: '{target}' already exists; add --force to replace it")
-    folder = target.parent
-    if not folder.is_dir():
-        raise ReplayError(f"export --html: no such folder '{folder}'")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ReplayError(f"export --html: cannot write into '{folder}'")
-    run = Path(run_dir).resolve()
-    if folder.resolve() == run and target.name in (*OUTPUT_FILES, FRAMES_FILE):
-        raise ReplayError(f"export --html: '{target}' is one of the recording's own files; choose another name")
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+        if bar is not None:
+            bar.close()
+    if data is not None:
+        print(ensemble_table(branch_name(data["branch_day"], data["levers"]), data))
+        print(f"ensemble written to {out / 'ensemble.json'}")
+    print(f"branch written to {out}")  # the last word is the folder, for scripts
+    return 0

@@ -19,13 +19,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from sim.config import ConfigError
 from sim.replay.branching import branch
+from sim.replay.ensemble import check_seeds, run_ensemble
 from sim.replay.page import VIEWER_DIR, VIEWER_FILES
 from sim.replay.store import ReplayError, load_recording
+from sim.replay.training import MAX_BYTES as MAX_TRAINING_BODY
+from sim.replay.training import save_training
 from sim.replay.viewer_data import branch_payload, payload
+from sim.results import json_text
 
 #: Largest request body accepted (a branch request is a few hundred bytes).
 MAX_BODY = 64 * 1024
@@ -36,7 +38,7 @@ TIMEOUT = 10.0
 SECURITY_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY",
                     "Content-Security-Policy": "frame-ancestors 'none'", "Referrer-Policy": "no-referrer",
                     "Cross-Origin-Resource-Policy": "same-origin"}
-_USAGE = 'send {"day": T, "levers": {"policy.KEY": value}}'
+_USAGE = 'send {"day": T, "levers": {"policy.KEY": value}, "seeds": N (optional)}'
 _DIGITS = re.compile(r"[0-9]{1,12}")
 
 
@@ -76,6 +78,8 @@ def make_server(run_dir: str | Path, port: int = 8765, *, timeout: float = TIMEO
     run_path = Path(run_dir).resolve()
     load_recording(run_path)  # refuse a bad folder before serving anything
     branch_running = threading.Lock()
+    training_saving = threading.Lock()  # one writer of training.json at a time
+    progress = Progress()
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -152,37 +156,39 @@ def make_server(run_dir: str | Path, port: int = 8765, *, timeout: float = TIMEO
                 raise RequestRefusedError(403, f"refused: Host {shown!r} is not this viewer; open "
                                           f"http://127.0.0.1:{port_here}/")
 
-        def _check_origin(self) -> None:
-            """A branch only from the viewer's own page: no Origin (a command-line client) or the same one."""
+        def _check_origin(self, what: str = "a branch") -> None:
+            """A change (a branch, saved bookmarks) only from the viewer's own page: no Origin (a command-line
+            client) or the same one."""
             origins = self.headers.get_all("Origin") or []
             if len(origins) > 1 or (origins and origins[0].strip().lower() not in self._own_origins()):
-                raise RequestRefusedError(403, f"refused: a branch may be asked only by the viewer's own page, not by "
+                raise RequestRefusedError(403, f"refused: {what} may be asked only by the viewer's own page, not by "
                                           f"{origins[0][:60]!r}")
             site = self.headers.get("Sec-Fetch-Site")
             if site is not None and site.strip().lower() not in ("same-origin", "none"):
-                raise RequestRefusedError(403, f"refused: a branch may be asked only by the viewer's own page "
+                raise RequestRefusedError(403, f"refused: {what} may be asked only by the viewer's own page "
                                           f"(Sec-Fetch-Site {site[:30]!r})")
 
-        def _read_body(self) -> bytes:
-            """The request body: JSON only, its length declared, at most `max_body` bytes."""
+        def _read_body(self, what: str = "branch", limit: int | None = None) -> bytes:
+            """The request body: JSON only, its length declared, at most `limit` (default `max_body`) bytes."""
+            limit = max_body if limit is None else limit
             kind = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
             if kind != "application/json":
-                raise RequestRefusedError(415, f"branch: Content-Type must be application/json, not {kind[:60]!r}")
+                raise RequestRefusedError(415, f"{what}: Content-Type must be application/json, not {kind[:60]!r}")
             if self.headers.get("Transfer-Encoding") is not None:
-                raise RequestRefusedError(411, "branch: send the body with a Content-Length, not a Transfer-Encoding")
+                raise RequestRefusedError(411, f"{what}: send the body with a Content-Length, not a Transfer-Encoding")
             lengths = self.headers.get_all("Content-Length") or []
             if not lengths:
-                raise RequestRefusedError(411, "branch: a Content-Length header is required")
+                raise RequestRefusedError(411, f"{what}: a Content-Length header is required")
             if len(lengths) > 1 or not _DIGITS.fullmatch(lengths[0].strip()):
-                raise RequestRefusedError(400, f"branch: Content-Length must be one whole number of bytes, not "
+                raise RequestRefusedError(400, f"{what}: Content-Length must be one whole number of bytes, not "
                                           f"{', '.join(lengths)[:40]!r}")
             length = int(lengths[0])
-            if length > max_body:
-                raise RequestRefusedError(413, f"branch: the body is {length} bytes; allowed: at most {max_body}")
+            if length > limit:
+                raise RequestRefusedError(413, f"{what}: the body is {length} bytes; allowed: at most {limit}")
             self._body_read = True
             body = self.rfile.read(length)
             if len(body) != length:
-                raise RequestRefusedError(400, f"branch: the body ended after {len(body)} of {length} bytes")
+                raise RequestRefusedError(400, f"{what}: the body ended after {len(body)} of {length} bytes")
             return body
 
         # ---------------------------------------------------------------------------------- routes
@@ -204,6 +210,8 @@ def make_server(run_dir: str | Path, port: int = 8765, *, timeout: float = TIMEO
             if route in VIEWER_FILES:
                 name, kind = VIEWER_FILES[route]
                 self._send(200, (VIEWER_DIR / name).read_bytes(), kind)
+            elif route == "/api/branch/progress":
+                self._json(200, {"ok": True, **progress.read()})
             elif route == "/api/recording":
                 try:
                     data = payload(run_path)
@@ -214,28 +222,72 @@ def make_server(run_dir: str | Path, port: int = 8765, *, timeout: float = TIMEO
                 raise RequestRefusedError(404, f"no such page: {route[:100]}")
 
         def _post(self) -> None:
+            if self.path == "/api/training":
+                self._save_training()
+                return
             if self.path != "/api/branch":
                 raise RequestRefusedError(404, f"no such endpoint: {self.path[:100]}")
             self._check_origin()
-            day, levers = branch_request(self._read_body())
+            day, levers, seeds = branch_request(self._read_body())
             if not branch_running.acquire(blocking=False):
                 raise RequestRefusedError(409, "branch: another branch is running; wait until it is ready")
             try:
-                out = branch(run_path, day, levers)
+                if seeds == 1:  # one run: a plain branch
+                    progress.update(0, 1)
+                    out = branch(run_path, day, levers)
+                else:
+                    out, _ = run_ensemble(run_path, day, levers, seeds, progress=progress.update)
                 data = branch_payload(load_recording(out))
             except (ReplayError, ConfigError) as exc:
                 raise RequestRefusedError(400, str(exc)) from None
             finally:
+                progress.finish()
                 branch_running.release()
             self._json(200, {"ok": True, "branch": data})
+
+        def _save_training(self) -> None:
+            """Replace the recording's bookmarks and injects (`training.json`) with the body's, checked."""
+            self._check_origin("saving bookmarks")
+            body = self._read_body("training", min(max_body, MAX_TRAINING_BODY))
+            if not training_saving.acquire(timeout=timeout):
+                raise RequestRefusedError(409, "training: another save is in progress; try again")
+            try:
+                rec = load_recording(run_path)
+                items = save_training(run_path, body, int(rec.config.days), [str(n["id"]) for n in rec.frames["nodes"]])
+            except ReplayError as exc:
+                raise RequestRefusedError(400, str(exc)) from None
+            finally:
+                training_saving.release()
+            self._json(200, {"ok": True, "items": items})
 
     return ViewerHTTPServer(("127.0.0.1", port), Handler)
 
 
-def branch_request(body: bytes) -> tuple[int, dict[str, Any]]:
-    """The day and levers of a branch request, strictly: a JSON object with a whole-number `day` and a
-    `levers` object, nothing else; no NaN or Infinity, no number too large for a float. The values are
-    checked against the schema by `branch` (`check_levers`, `check_day`)."""
+class Progress:
+    """How far the running branch is, for `GET /api/branch/progress` (the page polls it while it waits)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = {"running": False, "done": 0, "total": 0}
+
+    def update(self, done: int, total: int) -> None:
+        with self._lock:
+            self._state = {"running": True, "done": done, "total": total}
+
+    def finish(self) -> None:
+        with self._lock:
+            self._state = {**self._state, "running": False}
+
+    def read(self) -> dict[str, Any]:
+        with self._lock:
+            return dict(self._state)
+
+
+def branch_request(body: bytes) -> tuple[int, dict[str, Any], int]:
+    """The day, levers and seeds of a branch request, strictly: a JSON object with a whole-number `day`, a
+    `levers` object and, optionally, a whole-number `seeds` (1, one branch run, when absent), nothing else;
+    no NaN or Infinity, no number too large for a float. The levers are checked against the schema by
+    `plan_branch` (`check_levers`, `check_day`)."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
@@ -250,7 +302,7 @@ def branch_request(body: bytes) -> tuple[int, dict[str, Any]]:
         raise RequestRefusedError(400, f"branch: {_first_line(exc)}") from None
     if not isinstance(request, dict):
         raise RequestRefusedError(400, f"branch: expected a JSON object; {_USAGE}")
-    unknown = [k for k in request if k not in ("day", "levers")]
+    unknown = [k for k in request if k not in ("day", "levers", "seeds")]
     if unknown:
         raise RequestRefusedError(400, f"branch: unknown field {unknown[0][:40]!r}; {_USAGE}")
     if "day" not in request or "levers" not in request:
@@ -260,7 +312,11 @@ def branch_request(body: bytes) -> tuple[int, dict[str, Any]]:
         raise RequestRefusedError(400, f"branch.day: expected a whole number (a JSON integer), got {_short(day)}")
     if not isinstance(request["levers"], dict):
         raise RequestRefusedError(400, f"branch.levers: expected a JSON object of lever -> value; {_USAGE}")
-    return day, request["levers"]
+    try:
+        seeds = check_seeds(request.get("seeds", 1))
+    except ReplayError as exc:
+        raise RequestRefusedError(400, str(exc)) from None
+    return day, request["levers"], seeds
 
 
 def _no_constant(name: str) -> Any:
@@ -275,50 +331,8 @@ def _finite_float(text: str) -> float:
 
 
 def json_bytes(data: Any) -> bytes:
-    """UTF-8 JSON that a browser's JSON.parse accepts: NaN and infinities become null, numpy scalars
-    numbers. The usual payload has no non-finite value, so the cleaning walk runs only when one is found."""
-    try:
-        text = json.dumps(data, separators=(",", ":"), allow_nan=False, default=_json_default)
-    except ValueError:
-        text = json.dumps(_finite(data), separators=(",", ":"), allow_nan=False, default=_json_default)
-    return text.encode("utf-8")
-
-
-def _finite(data: Any) -> Any:
-    """A copy of JSON-like data with every non-finite float replaced by None (walked without recursion)."""
-
-    def clean(value: Any) -> Any:
-        if isinstance(value, float | np.floating):
-            return float(value) if math.isfinite(value) else None
-        return value
-
-    root: list[Any] = [data]
-    stack: list[tuple[Any, Any]] = [(root, 0)]  # (container in the copy, key or index to fill)
-    while stack:
-        parent, key = stack.pop()
-        value = parent[key]
-        if isinstance(value, dict):
-            copy: Any = dict(value)
-        elif isinstance(value, list | tuple):
-            copy = list(value)
-        else:
-            parent[key] = clean(value)
-            continue
-        parent[key] = copy
-        stack.extend((copy, k) for k in (copy if isinstance(copy, dict) else range(len(copy))))
-    return root[0]
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, np.ndarray):
-        return _finite(value.tolist())
-    return str(value)
+    """UTF-8 JSON that a browser's JSON.parse accepts (`sim.results.json_text`: NaN and infinities null)."""
+    return json_text(data).encode("utf-8")
 
 
 def _short(value: Any, width: int = 60) -> str:

@@ -8,8 +8,8 @@ its size before it is read, its text, its nesting and its types after (limits be
 
 from __future__ import annotations
 
-import json
-import stat
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,14 @@ from sim.config import ConfigError, finalize, schema
 from sim.core.frames import FRAMES_FORMAT
 from sim.results import (
     FRAMES_FILE,
+    MAX_NESTING,
     OUTPUT_FILES,
     RUN_FORMAT,
     DamagedFileError,
     check_config_yaml,
-    check_nesting,
+    check_file,
+    read_json,
+    read_text,
 )
 
 _MiB = 1024 * 1024
@@ -106,71 +109,40 @@ def load_recording(run_dir: str | Path, frames: bool | None = True) -> Recording
 # ------------------------------------------------------------------------------------------------ files, bounded
 
 
-def _check_file(file: Path) -> int:
-    """Refuse anything but a regular file within its size limit (from the file system, before reading)."""
-    limit = MAX_BYTES[file.name]
+@contextlib.contextmanager
+def _refused() -> Iterator[None]:
+    """A file refused by `sim.results`' bounded readers, as a ReplayError with the same one-line message."""
     try:
-        info = file.stat()
-    except OSError as exc:
-        raise ReplayError(f"{file}: cannot read ({exc.strerror or exc})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise ReplayError(f"{file}: not a regular file")
-    if info.st_size > limit:
-        raise ReplayError(f"{file}: {info.st_size} bytes is too large; allowed: at most {_size(limit)}")
-    return limit
-
-
-def _read_bytes(file: Path) -> bytes:
-    """The file's bytes, at most its size limit (a file that grows while read is refused too)."""
-    limit = _check_file(file)
-    try:
-        with file.open("rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise ReplayError(f"{file}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > limit:
-        raise ReplayError(f"{file}: too large; allowed: at most {_size(limit)}")
-    return data
-
-
-def _size(n: int) -> str:
-    return f"{n // _MiB} MiB" if n >= _MiB else f"{n} bytes"
-
-
-def _read_text(file: Path) -> str:
-    data = _read_bytes(file)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ReplayError(f"{file}: not UTF-8 text (bad byte at offset {exc.start})") from None
-
-
-def _read_json(file: Path) -> Any:
-    text = _read_text(file)
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise ReplayError(f"{file}: corrupted (nested too deeply)") from None
-    except json.JSONDecodeError as exc:
-        raise ReplayError(f"{file}: corrupted ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
-    except ValueError as exc:  # a number too long for Python to read, for one
-        raise ReplayError(f"{file}: corrupted ({str(exc).splitlines()[0]})") from None
-
-
-def _check_nesting(file: Path, value: Any) -> None:
-    """Refuse lists and mappings nested deeper than MAX_NESTING (`sim.results.check_nesting`)."""
-    try:
-        check_nesting(file, value)
+        yield
     except DamagedFileError as exc:
         raise ReplayError(str(exc)) from None
 
 
+def _check_file(file: Path) -> None:
+    """Refuse anything but a regular file (a symbolic link to one is followed) within its size limit, from
+    the file system, before another library reads it (`sim.results.check_file`)."""
+    with _refused():
+        check_file(file, MAX_BYTES[file.name], follow_symlinks=True)
+
+
+def _read_text(file: Path) -> str:
+    with _refused():
+        return read_text(file, MAX_BYTES[file.name], follow_symlinks=True)
+
+
+def _read_json(file: Path, nesting: bool = False) -> Any:
+    """A JSON file of the recording within its size limit (`sim.results.read_json`); with `nesting`, within
+    MAX_NESTING too (the summary and frames are checked field by field instead)."""
+    with _refused():
+        return read_json(file, MAX_BYTES[file.name], follow_symlinks=True,
+                         max_nesting=MAX_NESTING if nesting else None)
+
+
 def _read_manifest(path: Path) -> dict[str, Any]:
     file = path / "manifest.json"
-    manifest = _read_json(file)
+    manifest = _read_json(file, nesting=True)
     if not isinstance(manifest, dict):
         raise ReplayError(f"{file}: expected a JSON object, got {_json_kind(manifest)}")
-    _check_nesting(file, manifest)
     if manifest.get("format") != RUN_FORMAT:
         versions = manifest.get("versions")
         sim_version = versions.get("sim") if isinstance(versions, dict) else None

@@ -120,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     if args == ["list"]:
         print(catalogue_listing())
         return 0
+    if any(a in ("-h", "--help") for a in args):
+        print((__doc__ or "").strip())
+        return 0
     try:
         settings = parse(args)
         check_writable(settings.out, "out")

@@ -20,12 +20,21 @@ __all__ = ["MAX_FILE_BYTES", "corridor_to_json", "load_corridor"]
 MAX_FILE_BYTES = 64 * 2**20
 
 
+def _field(rec: dict[str, Any], key: str, default: Any) -> Any:
+    """A record's optional field: missing, null or "" is the default; anything else is read as given, so a
+    list or an object where a number belongs is refused rather than taken for the default."""
+    value = rec.get(key)
+    return default if value is None or value == "" else value
+
+
 def _place_from_record(rec: dict[str, Any], where: str) -> Place:
     def listish(value: Any) -> tuple[str, ...]:
         if value is None or value == "":
             return ()
         if isinstance(value, str):
             return tuple(v.strip() for v in value.split(",") if v.strip())
+        if not isinstance(value, list | tuple):
+            raise TypeError(f"expected a list or a comma-separated text, got {type(value).__name__}")
         return tuple(str(v) for v in value)
 
     if "id" not in rec:
@@ -39,13 +48,13 @@ def _place_from_record(rec: dict[str, Any], where: str) -> Place:
             id=pid,
             kind=str(rec.get("kind", "")),
             country=str(rec.get("country", "") or ""),
-            population=int(rec.get("population", 0) or 0),
-            legit_traffic=float(rec.get("legit_traffic", 0) or 0),
-            lanes=int(rec.get("lanes", 0) or 0),
+            population=int(_field(rec, "population", 0)),
+            legit_traffic=float(_field(rec, "legit_traffic", 0.0)),
+            lanes=int(_field(rec, "lanes", 0)),
             commodities=listish(rec.get("commodities")),
             demand=listish(rec.get("demand")),
-            x=float(rec.get("x", 0) or 0),
-            y=float(rec.get("y", 0) or 0),
+            x=float(_field(rec, "x", 0.0)),
+            y=float(_field(rec, "y", 0.0)),
         )
     except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"corridor node '{shown}': bad value ({exc})") from None
@@ -59,7 +68,7 @@ def _link_from_record(rec: dict[str, Any]) -> Link:
     src, dst = str(rec.get("source", "")), str(rec.get("target", ""))
     try:
         return Link(src, dst, str(rec.get("mode", "land")), float(rec.get("days", math.nan)),
-                    float(rec.get("cost", 0.0) or 0.0))
+                    float(_field(rec, "cost", 0.0)))
     except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"corridor edge '{src}' -> '{dst}': bad value ({exc})") from None
 
@@ -124,6 +133,8 @@ def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: i
             raise ConfigError(f"{where}: not valid JSON ({exc})") from None
         except RecursionError:
             raise ConfigError(f"{where}: not valid JSON (nested too deeply)") from None
+        except ValueError as exc:  # a number of more digits than Python reads (4,300)
+            raise ConfigError(f"{where}: not valid JSON ({_first_line(exc)})") from None
         if not isinstance(data, dict) or not isinstance(data.get("nodes"), list) or not isinstance(
             data.get("edges"), list
         ):

@@ -27,13 +27,21 @@
   var MODES = {land: {colour: "#e8590c", dash: null}, sea: {colour: "#1971c2", dash: "10 6"},
     air: {colour: "#7048e8", dash: "3 6"}};
   var COUNTRY_FILLS = ["#fff4e6", "#e7f5ff", "#ebfbee", "#f8f0fc", "#fff9db", "#e6fcf5"];
+  var COMMODITY_COLOURS = {drugs: "#2f9e44", people: "#e64980", weapons: "#fab005"};
+  var BOOKMARK_COLOURS = {note: "#f08c00", inject: "#c92a2a"};
+  // The keys of the page, listed on it (footer line and the "?" overlay) from this one table.
+  var KEYS = [["Space", "play / pause"], ["← →", "one day back / forward"], ["Shift + ← →", "a week"],
+    ["Home / End", "first / last day"], ["[ ]", "previous / next bookmark"], ["B", "bookmark this day"],
+    ["T", "training mode: no spoilers"], ["P", "presenter layout"], ["L", "map layer: totals to date"],
+    ["+ / −", "faster / slower"], ["?", "all keys"], ["Esc", "close"]];
   // Which series are charted, and each outcome's label, unit, format and better direction, come with the
   // payload (R.charts, R.outcomes) from the outcome registry (sim/outcomes.py): nothing is hard-coded here.
 
   var R = null;   // the payload
   var D = null;   // derived, precomputed tables
   var state = {day: 0, playing: false, speed: 5, node: null, org: 0, filter: "all", showAll: false,
-    branches: [], rendered: {feedDay: -1, feedFilter: null}};
+    branches: [], rendered: {feedDay: -1, feedFilter: null}, training: false, presenter: false, layer: "none",
+    shown: [], journey: null};
   var els = {};   // element handles, filled by build*
   var timer = {last: null, acc: 0, raf: 0};
 
@@ -137,9 +145,13 @@
       buildFeedFilter();
       buildOrgList();
       buildBranchForm();
+      buildIndicators();
+      buildSeriesPicker();
+      buildTraining();
       (R.branches || []).forEach(function (b) { addBranch(b, false); });
       renderBranchLegend();
       bindControls();
+      setLayout(/(^#|[#&])presenter\b/.test(window.location.hash) || /[?&]layout=presenter\b/.test(window.location.search));
       setDay(0, true);
     } catch (err) {
       showError("This recording cannot be played: " + err.message, true);
@@ -147,7 +159,14 @@
       return;
     }
     ["play", "step-back", "step-forward", "day-slider", "speed"].forEach(function (id) { $(id).disabled = false; });
-    window.viewer = {state: state, setDay: setDay, play: play, pause: pause, data: R};
+    window.viewer = {state: state, setDay: setDay, play: play, pause: pause, data: R, setTraining: setTraining,
+      setLayout: setLayout, placement: function () { return D.labels; }};
+    if (window.BranchPanel) {  // branch.js: ensembles, names, the branch on the map, lever help
+      window.BranchPanel.start({data: R, state: state, days: D.days, exported: EXPORTED, pause: pause,
+        showError: showError, clearError: clearError, addBranch: addBranch, showRun: showRun,
+        branches: function () { return state.branches; }, visible: visibleBranches, levers: els.levers,
+        leverValue: leverValue, same: same});
+    }
     document.body.classList.add("ready");
   }
 
@@ -194,9 +213,10 @@
 
   function chartSeries(series) {  // what each chart draws, as arrays of numbers (or null when not recorded)
     var out = {};
-    R.charts.forEach(function (c) {
+    chartDefs().forEach(function (c) {
       var v = series && series[c.key];
-      out[c.key] = Array.isArray(v) ? (c.cumulative ? Array.from(cumulate(v)) : v.map(Number)) : null;
+      out[c.key] = Array.isArray(v) ? (c.cumulative ? Array.from(cumulate(v)) :
+        v.map(function (x) { return x === null || x === undefined ? null : Number(x); })) : null;
     });
     return out;
   }
@@ -206,8 +226,6 @@
     var nodeIndex = {}, orgIndex = {};
     R.nodes.forEach(function (n, i) { nodeIndex[n.id] = i; });
     R.orgs.forEach(function (o, i) { orgIndex[o.id] = i; });
-    var maxFlow = 1;
-    f.edge_flow.forEach(function (row) { row.forEach(function (v) { if (v > maxFlow) maxFlow = v; }); });
     var cols = R.events.columns, ci = {};
     cols.forEach(function (c, i) { ci[c] = i; });
     var events = R.events.rows.map(function (r, i) {
@@ -222,10 +240,11 @@
     var kindCounts = {};
     events.forEach(function (e) { kindCounts[e.kind] = (kindCounts[e.kind] || 0) + 1; });
     D = {
-      days: days, nodeIndex: nodeIndex, orgIndex: orgIndex, maxFlow: maxFlow,
+      days: days, nodeIndex: nodeIndex, orgIndex: orgIndex,
       cumSeizures: cumulateRows(f.seizures), cumArrests: cumulateRows(f.arrests),
       cumOrgArrests: cumulateRows(f.org_arrests), events: events, kindCounts: kindCounts,
-      byFilter: {all: events}, series: chartSeries(R.series), countries: countryList()
+      byFilter: {all: events}, series: chartSeries(R.series), countries: countryList(),
+      cumCorrupt: cumulateRows(f.corrupt), journeys: R.journeys || []
     };
   }
 
@@ -306,31 +325,36 @@
 
   function kindStyle(kind) { return KINDS[kind] || {shape: "circle", fill: "#adb5bd", label: pretty(kind)}; }
 
+  var LABEL_CLEARANCE = 16;  // a node's shape fits in a circle this wide (map units)
+  var CHECKPOINT_KINDS = {crossing: true, informal_crossing: true, port: true, airport: true};
+
   function buildMap() {
     var map = $("map");
     var xs = R.nodes.map(function (n) { return Number(n.x) || 0; });
     var ys = R.nodes.map(function (n) { return Number(n.y) || 0; });
     var minx = Math.min.apply(null, xs), maxx = Math.max.apply(null, xs);
     var miny = Math.min.apply(null, ys), maxy = Math.max.apply(null, ys);
-    var W = 900, padX = 70, padTop = 76, padBottom = 62;
+    var W = 900, padX = 70, padTop = 100, padBottom = 56;  // room above the places for the countries' names
     var s = (W - 2 * padX) / Math.max(maxx - minx, 1e-9);
     if (maxx - minx < 1e-9) s = 100;
     var H = Math.max(360, Math.round((maxy - miny) * s + padTop + padBottom));
     if ((maxy - miny) * s > H - padTop - padBottom) s = (H - padTop - padBottom) / (maxy - miny);
-    function px(x) { return padX + (x - minx) * s + (maxx - minx < 1e-9 ? (W - 2 * padX) / 2 : 0); }
-    function py(y) { return H - padBottom - (y - miny) * s; }  // north up
+    function px(x) { return padX + ((Number(x) || 0) - minx) * s + (maxx - minx < 1e-9 ? (W - 2 * padX) / 2 : 0); }
+    function py(y) { return H - padBottom - ((Number(y) || 0) - miny) * s; }  // north up
+    map.textContent = "";
     map.setAttribute("viewBox", "0 0 " + W + " " + H);
     map.setAttribute("preserveAspectRatio", "xMidYMid meet");
-    D.px = px; D.py = py;
+    D.px = px; D.py = py; D.W = W; D.H = H;
+    D.xy = R.nodes.map(function (n) { return [px(n.x), py(n.y)]; });
 
     var gCountries = svg("g", {"class": "countries"}, map);
-    drawCountries(gCountries, px, W, H);
+    var countryLabels = drawCountries(gCountries, W, H);
 
     var gEdges = svg("g", {"class": "edges"}, map);
     els.edges = R.edges.map(function (e) {
-      var a = R.nodes[D.nodeIndex[e.source]], b = R.nodes[D.nodeIndex[e.target]];
-      if (!a || !b) return null;
-      var x1 = px(a.x), y1 = py(a.y), x2 = px(b.x), y2 = py(b.y);
+      var a = D.nodeIndex[e.source], b = D.nodeIndex[e.target];
+      if (a === undefined || b === undefined) return null;
+      var x1 = D.xy[a][0], y1 = D.xy[a][1], x2 = D.xy[b][0], y2 = D.xy[b][1];
       var dx = x2 - x1, dy = y2 - y1, len = Math.sqrt(dx * dx + dy * dy) || 1;
       var ox = -dy / len * 4, oy = dx / len * 4;  // each direction in its own lane
       var mode = MODES[e.mode] || MODES.land;
@@ -341,17 +365,21 @@
       title.textContent = pretty(e.source) + " → " + pretty(e.target) + " (" + e.mode + ", " + e.days + " days)";
       return {line: line, title: title, flow: -1, colour: mode.colour, label: title.textContent};
     });
+    els.layer = svg("g", {"class": "map-layer-marks"}, map);
+    els.route = svg("g", {"class": "journey-route"}, map);
+    els.journeys = svg("g", {"class": "journeys"}, map);  // under the places: a place stays clickable
 
     var gNodes = svg("g", {"class": "nodes"}, map);
+    var gLabels = svg("g", {"class": "labels"}, map);  // apart from the nodes: a node is clicked at its shape
     els.selRing = svg("circle", {r: 25, "class": "selection-ring", visibility: "hidden"}, gNodes);
     els.nodes = R.nodes.map(function (n, i) {
       var st = kindStyle(n.kind);
-      var g = svg("g", {"class": "node kind-" + n.kind, transform: "translate(" + px(n.x).toFixed(1) + "," +
-        py(n.y).toFixed(1) + ")", "data-id": n.id, tabindex: 0, role: "button"}, gNodes);
+      var g = svg("g", {"class": "node kind-" + n.kind, transform: "translate(" + D.xy[i][0].toFixed(1) + "," +
+        D.xy[i][1].toFixed(1) + ")", "data-id": n.id, tabindex: 0, role: "button"}, gNodes);
       svg("circle", {r: 22, "class": "hit"}, g);  // a generous click target
       svg("path", {d: shapePath(st.shape, 12), fill: st.fill, stroke: st.stroke || "#212529",
         "stroke-width": st.dash ? 2.5 : 1.5, "stroke-dasharray": st.dash ? "4 2.5" : null, "class": "shape"}, g);
-      var label = svg("text", {y: 33, "class": "node-label", "text-anchor": "middle"}, g);
+      var label = svg("text", {x: 0, y: 0, "class": "node-label", "text-anchor": "middle", "data-node": n.id}, gLabels);
       label.textContent = pretty(n.id);
       var badge = svg("g", {"class": "corrupt-badge", transform: "translate(21,-4)", visibility: "hidden"}, g);
       svg("circle", {r: 11}, badge);
@@ -359,36 +387,85 @@
       var title = svg("title", null, g);
       g.addEventListener("click", function () { selectNode(i); });
       g.addEventListener("keydown", function (ev) { if (ev.key === "Enter") selectNode(i); });
-      return {g: g, badge: badge, badgeText: badgeText, corrupt: -1, title: title};
+      return {g: g, badge: badge, badgeText: badgeText, corrupt: -1, title: title, label: label};
     });
+    placeNodeLabels(countryLabels, W, H, gLabels);
     els.marks = svg("g", {"class": "marks"}, map);
+    els.journeyDots = [];
+    els.journeys.addEventListener("click", function (ev) {
+      var dot = ev.target.closest ? ev.target.closest(".shipment") : null;
+      if (!dot) return;
+      state.journey = Number(dot.getAttribute("data-j"));
+      renderJourneys(journeyTime());
+    });
     buildMapLegend();
   }
 
-  function drawCountries(g, px, W, H) {
-    // Countries as bands along the corridor when their x-ranges do not overlap, boxes around their nodes otherwise.
-    var boxes = D.countries.map(function (c) {
-      var ns = R.nodes.filter(function (n) { return n.country === c; });
-      var xs = ns.map(function (n) { return D.px(n.x); }), ys = ns.map(function (n) { return D.py(n.y); });
-      return {name: c, x0: Math.min.apply(null, xs), x1: Math.max.apply(null, xs),
-        y0: Math.min.apply(null, ys), y1: Math.max.apply(null, ys)};
+  // Countries as bands along the corridor, each border a line through its crossings (map.js); returns the
+  // country names' boxes, which node labels must leave free.
+  function drawCountries(g, W, H) {
+    var nodes = R.nodes.map(function (n, i) { return {id: n.id, country: n.country, kind: n.kind, X: D.xy[i][0], Y: D.xy[i][1]}; });
+    var geo = window.ReplayMap.countries(nodes, R.edges, W, H, 8);
+    D.banded = geo.banded;
+    var boxes = [];
+    geo.shapes.forEach(function (c) {
+      var poly = svg("polygon", {points: c.points.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "),
+        fill: COUNTRY_FILLS[D.countries.indexOf(c.name) % COUNTRY_FILLS.length], "class": "country",
+        "data-country": c.name}, g);
+      svg("title", null, poly).textContent = c.name;
+      var t = svg("text", {x: c.label[0].toFixed(1), y: c.label[1].toFixed(1), "text-anchor": "middle",
+        "class": "country-label"}, g);
+      t.textContent = c.name;
+      var b = measure(t, 0.62 * 24 * String(c.name).length, 24);
+      boxes.push({x: b.x - 4, y: b.y - 2, w: b.w + 8, h: b.h + 4, hard: true});
     });
-    boxes.sort(function (a, b) { return a.x0 - b.x0; });
-    var banded = boxes.every(function (b, i) { return i === 0 || boxes[i - 1].x1 < b.x0; });
-    boxes.forEach(function (b, i) {
-      var x0, x1, y0 = 8, y1 = H - 8;
-      if (banded) {
-        x0 = i === 0 ? 8 : (boxes[i - 1].x1 + b.x0) / 2;
-        x1 = i === boxes.length - 1 ? W - 8 : (b.x1 + boxes[i + 1].x0) / 2;
-      } else {
-        x0 = b.x0 - 45; x1 = b.x1 + 45; y0 = b.y0 - 55; y1 = b.y1 + 45;
+    geo.borders.forEach(function (line) {
+      svg("polyline", {points: line.map(function (p) { return p[0].toFixed(1) + "," + p[1].toFixed(1); }).join(" "),
+        "class": "border-line"}, g);
+    });
+    return boxes;
+  }
+
+  function measure(textEl, guessW, guessH) {  // a text's box in map units (a guess if it is not laid out)
+    var b = null;
+    try { b = textEl.getBBox(); } catch (err) { b = null; }
+    if (!b || !b.width) {
+      var x = Number(textEl.getAttribute("x")) || 0, y = Number(textEl.getAttribute("y")) || 0;
+      return {x: x - guessW / 2, y: y - guessH * 0.8, w: guessW, h: guessH};
+    }
+    return {x: b.x, y: b.y, w: b.width, h: b.height};
+  }
+
+  // Node labels placed without overlaps (map.js: greedy, the crowded first), clear of every node, the corrupt
+  // badges and the country names, and of the places day marks take (seizures at checkpoints, arrests above
+  // localities) where they can be; a label moved away from its node gets a leader line.
+  function placeNodeLabels(countryBoxes, W, H, gLabels) {
+    var items = [], obstacles = countryBoxes.slice(), metrics = [];
+    R.nodes.forEach(function (n, i) {
+      var cx = D.xy[i][0], cy = D.xy[i][1], label = els.nodes[i].label;
+      var b = measure(label, 0.58 * 17 * pretty(n.id).length, 17);
+      metrics.push(b);
+      items.push({id: i, cx: cx, cy: cy, w: b.w + 8, h: b.h + 2, r: LABEL_CLEARANCE});  // a little air around it
+      obstacles.push({x: cx - LABEL_CLEARANCE, y: cy - LABEL_CLEARANCE, w: 2 * LABEL_CLEARANCE, h: 2 * LABEL_CLEARANCE,
+        hard: true, owner: i, self: true});
+      if (n.officers) obstacles.push({x: cx + 8, y: cy - 17, w: 27, h: 26, hard: true, owner: i});  // the badge
+      if (CHECKPOINT_KINDS[n.kind]) obstacles.push({x: cx - 24, y: cy - 24, w: 26, h: 26, hard: false, owner: i});
+      if (n.population) obstacles.push({x: cx - 30, y: cy - 50, w: 60, h: 26, hard: false, owner: i});
+    });
+    var placed = window.ReplayMap.placeLabels(items, obstacles, {x: 2, y: 2, w: W - 4, h: H - 4});
+    D.labels = placed;
+    R.nodes.forEach(function (n, i) {
+      var p = placed[i], label = els.nodes[i].label, b = metrics[i], cx = D.xy[i][0], cy = D.xy[i][1];
+      if (p.hidden) { label.setAttribute("visibility", "hidden"); return; }
+      label.setAttribute("x", (p.x + p.w / 2).toFixed(1));
+      label.setAttribute("y", (p.y + 1 - b.y).toFixed(1));
+      if (p.ring > 0) {  // a leader line from the node to its label
+        var lx = Math.max(p.x, Math.min(cx, p.x + p.w)) - cx, ly = Math.max(p.y, Math.min(cy, p.y + p.h)) - cy;
+        var len = Math.sqrt(lx * lx + ly * ly) || 1;
+        var leader = svg("line", {x1: (cx + lx / len * 13).toFixed(1), y1: (cy + ly / len * 13).toFixed(1),
+          x2: (cx + lx).toFixed(1), y2: (cy + ly).toFixed(1), "class": "leader", "data-node": n.id});
+        gLabels.insertBefore(leader, label);
       }
-      var rect = svg("rect", {x: x0, y: y0, width: Math.max(x1 - x0, 10), height: y1 - y0, rx: 14,
-        fill: COUNTRY_FILLS[D.countries.indexOf(b.name) % COUNTRY_FILLS.length], "class": "country",
-        "data-country": b.name}, g);
-      svg("title", null, rect).textContent = b.name;
-      var t = svg("text", {x: (x0 + x1) / 2, y: y0 + 34, "text-anchor": "middle", "class": "country-label"}, g);
-      t.textContent = b.name;
     });
   }
 
@@ -400,36 +477,57 @@
     return icon;
   }
 
+  function legendItem(box, cls, text) {
+    var item = html("span", {"class": "legend-item" + (cls ? " " + cls : "")}, null, box);
+    return {item: item, text: html("span", null, text, item)};
+  }
+
   function buildMapLegend() {
     var box = $("map-legend");
     box.textContent = "";
     var kinds = [];
     R.nodes.forEach(function (n) { if (kinds.indexOf(n.kind) < 0) kinds.push(n.kind); });
     kinds.forEach(function (k) {
-      var item = html("span", {"class": "legend-item"}, null, box);
-      item.appendChild(legendIcon(k));
-      html("span", null, kindStyle(k).label, item);
+      var it = legendItem(box, "legend-kind", kindStyle(k).label);
+      it.item.insertBefore(legendIcon(k), it.text);
     });
     var modes = [];
     R.edges.forEach(function (e) { if (modes.indexOf(e.mode) < 0) modes.push(e.mode); });
+    var routes = legendItem(box, "legend-modes", "");
     modes.forEach(function (m) {
       var st = MODES[m] || MODES.land;
-      var item = html("span", {"class": "legend-item"}, null, box);
-      var icon = svg("svg", {width: 40, height: 20, viewBox: "0 0 40 20", "class": "legend-icon"}, item);
-      svg("line", {x1: 2, y1: 10, x2: 38, y2: 10, stroke: st.colour, "stroke-width": 5, "stroke-dasharray": st.dash}, icon);
-      html("span", null, m + " route (width = shipments today)", item);
+      var icon = svg("svg", {width: 34, height: 14, viewBox: "0 0 34 14", "class": "legend-icon"}, routes.item);
+      svg("line", {x1: 2, y1: 7, x2: 32, y2: 7, stroke: st.colour, "stroke-width": 5, "stroke-dasharray": st.dash}, icon);
+      html("span", null, m, routes.item);
     });
-    var items = [["seizure-mark", "seizure today (faded: 3 days before)"],
-      ["arrest-mark", "arrest today, at the member's home (faded: 3 days before)"],
-      ["corrupt-badge", "corrupt officers today"]];
-    items.forEach(function (it) {
-      var item = html("span", {"class": "legend-item"}, null, box);
-      var icon = svg("svg", {width: 28, height: 28, viewBox: "-14 -14 28 28", "class": "legend-icon"}, item);
-      if (it[0] === "seizure-mark") svg("path", {d: burst(10), "class": "legend-seizure"}, icon);
-      else if (it[0] === "arrest-mark") svg("circle", {r: 9, "class": "legend-arrest"}, icon);
-      else { svg("circle", {r: 9, "class": "legend-corrupt"}, icon); }
-      html("span", null, it[1], item);
+    var widths = legendItem(box, "legend-widths", "");
+    html("span", null, "route width = shipment legs that day:", widths.item);
+    window.ReplayMap.WIDTH_STEPS.forEach(function (n, k, all) {
+      var icon = svg("svg", {width: 30, height: 20, viewBox: "0 0 30 20", "class": "legend-icon width-sample",
+        "data-legs": n}, widths.item);
+      svg("line", {x1: 2, y1: 10, x2: 28, y2: 10, stroke: "#495057", "stroke-width": window.ReplayMap.flowWidth(n)}, icon);
+      html("span", null, String(n) + (k === all.length - 1 ? "+" : ""), widths.item);
     });
+    var ships = legendItem(box, "legend-shipments", "");
+    Object.keys(COMMODITY_COLOURS).forEach(function (c) {
+      var icon = svg("svg", {width: 16, height: 16, viewBox: "-8 -8 16 16", "class": "legend-icon"}, ships.item);
+      svg("circle", {r: 6, fill: COMMODITY_COLOURS[c], stroke: "#212529", "stroke-width": 1.5}, icon);
+      html("span", null, c, ships.item);
+    });
+    html("span", null, "shipment on its way (click one to follow it)", ships.item);
+    var seize = legendItem(box, "", "seizure today (faded: the 3 days before)");
+    var icon = svg("svg", {width: 28, height: 28, viewBox: "-14 -14 28 28", "class": "legend-icon"});
+    svg("path", {d: burst(11), "class": "legend-seizure"}, icon);
+    seize.item.insertBefore(icon, seize.text);
+    var arrest = legendItem(box, "", "arrests today, where the members lived");
+    var tag = svg("svg", {width: 40, height: 26, viewBox: "-20 -24 40 26", "class": "legend-icon"});
+    svg("path", {d: callout(36, 16), "class": "legend-arrest"}, tag);
+    arrest.item.insertBefore(tag, arrest.text);
+    var bribe = legendItem(box, "", "corrupt officers at a post today");
+    var badge = svg("svg", {width: 24, height: 24, viewBox: "-12 -12 24 24", "class": "legend-icon"});
+    svg("circle", {r: 9, "class": "legend-corrupt"}, badge);
+    bribe.item.insertBefore(badge, bribe.text);
+    els.layerLegend = legendItem(box, "legend-layer", "");
   }
 
   function burst(r) {
@@ -441,24 +539,26 @@
     return "M" + pts.join("L") + "Z";
   }
 
+  function callout(w, h) {  // a tag with a pointer at (0, 0) below it: an annotation, not a place
+    var x = -w / 2, y = -h - 7, r = 4;
+    return "M0,0L-5,-7H" + (x + r) + "Q" + x + ",-7 " + x + "," + (-7 - r) + "V" + (y + r) + "Q" + x + "," + y + " " +
+      (x + r) + "," + y + "H" + (-x - r) + "Q" + (-x) + "," + y + " " + (-x) + "," + (y + r) + "V" + (-7 - r) +
+      "Q" + (-x) + ",-7 " + (-x - r) + ",-7H5Z";
+  }
+
   function renderMap(day) {
-    var f = R.frames, flows = f.edge_flow[day], maxFlow = D.maxFlow;
+    var f = R.frames, flows = f.edge_flow[day];
     for (var i = 0; i < els.edges.length; i++) {
       var e = els.edges[i];
       if (!e) continue;
       var v = flows[i] || 0;
       if (v === e.flow) continue;
       e.flow = v;
-      if (v > 0) {
-        e.line.setAttribute("stroke", e.colour);
-        e.line.setAttribute("stroke-width", (2.5 + 11 * Math.sqrt(v / maxFlow)).toFixed(1));
-        e.line.setAttribute("class", "edge active");
-      } else {
-        e.line.setAttribute("stroke", "#ced4da");
-        e.line.setAttribute("stroke-width", "1.5");
-        e.line.setAttribute("class", "edge");
-      }
-      e.title.textContent = e.label + ": " + v + " shipment leg" + (v === 1 ? "" : "s") + " today";
+      e.line.setAttribute("stroke", v > 0 ? e.colour : "#ced4da");
+      e.line.setAttribute("stroke-width", window.ReplayMap.flowWidth(v).toFixed(1));
+      e.line.setAttribute("class", v > 0 ? "edge active" : "edge");
+      e.line.setAttribute("data-legs", v);
+      e.title.textContent = e.label + ": " + v + " shipment leg" + (v === 1 ? "" : "s") + " that day";
     }
     var corrupt = f.corrupt[day];
     for (var j = 0; j < els.nodes.length; j++) {
@@ -480,6 +580,8 @@
       markDay(g, f.seizures[d], "seizure", back);
       markDay(g, f.arrests[d], "arrest", back);
     }
+    renderLayer(day);
+    renderJourneys(journeyTime());
   }
 
   function markDay(g, row, what, age) {
@@ -488,141 +590,188 @@
       if (!count) continue;
       var node = R.nodes[i], today = age === 0;
       var m = svg("g", {"class": today ? what + "-mark" : what + "-trail", "data-node": node.id, "data-count": count,
-        transform: "translate(" + D.px(node.x).toFixed(1) + "," + D.py(node.y).toFixed(1) + ")",
+        transform: "translate(" + D.xy[i][0].toFixed(1) + "," + D.xy[i][1].toFixed(1) + ")",
         opacity: today ? 1 : (0.55 - 0.13 * age).toFixed(2)}, g);
-      var icon = svg("g", {transform: what === "seizure" ? "translate(-22,-20)" : "translate(10,-34)"}, m);
       if (what === "seizure") {
-        if (today) svg("circle", {r: 22, "class": "ring"}, m);
-        svg("path", {d: burst(today ? 22 : 13)}, icon);
+        var icon = svg("g", {transform: "translate(-11,-11)"}, m);
+        if (today) svg("circle", {r: 19, "class": "ring"}, m);
+        svg("path", {d: burst(today ? 13 : 9)}, icon);
+        if (today) svg("text", {y: 5, "text-anchor": "middle"}, icon).textContent = String(count);
       } else {
-        svg("circle", {r: today ? 14 : 9}, icon);
+        var text = count + " arrested", w = today ? 12 + 7.6 * text.length : 26;
+        var tag = svg("g", {transform: "translate(0,-14)"}, m);
+        svg("path", {d: callout(w, today ? 20 : 12), "class": today ? "tag" : "tag faded"}, tag);
+        if (today) svg("text", {y: -12, "text-anchor": "middle"}, tag).textContent = text;
       }
       if (today) {
-        var t = svg("text", {y: 5, "text-anchor": "middle"}, icon);
-        t.textContent = what === "seizure" ? String(count) : "A" + (count > 1 ? count : "");
-        svg("title", null, m).textContent = count + " " + what + (count > 1 ? "s" : "") + " at " + pretty(node.id) +
-          " today" + (what === "arrest" ? " (members based here)" : "");
+        svg("title", null, m).textContent = what === "seizure" ?
+          count + " shipment" + (count > 1 ? "s" : "") + " seized at " + pretty(node.id) + " that day" :
+          count + " member" + (count > 1 ? "s" : "") + " of trafficking networks arrested that day; they lived at " +
+          pretty(node.id);
       }
     }
   }
 
+  // The cumulative layer: totals to date at each place (seizures, arrests, or the share of officer-days
+  // corrupt at a post), as circles whose area grows with the total on a fixed scale (no spoilers).
+  function renderLayer(day) {
+    var g = els.layer, layer = state.layer, nn = R.nodes.length;
+    while (g.firstChild) g.removeChild(g.firstChild);
+    var legend = els.layerLegend;
+    legend.item.hidden = layer === "none";
+    if (layer === "none") return;
+    for (var i = 0; i < nn; i++) {
+      var value, r, text, node = R.nodes[i];
+      if (layer === "corruption") {
+        if (!node.officers) continue;
+        value = D.cumCorrupt[day * nn + i] / ((day + 1) * node.officers);
+        r = 8 + 40 * value;
+        text = (100 * value).toFixed(1) + "% of officer-days corrupt at " + pretty(node.id) + " up to day " + day;
+      } else {
+        value = (layer === "seizures" ? D.cumSeizures : D.cumArrests)[day * nn + i];
+        r = Math.min(46, 6 + 5 * Math.sqrt(value));
+        text = value + " " + (layer === "seizures" ? "seizures" : "arrests of members living") + " at " +
+          pretty(node.id) + " up to day " + day;
+      }
+      if (!value) continue;
+      var c = svg("circle", {cx: D.xy[i][0].toFixed(1), cy: D.xy[i][1].toFixed(1), r: r.toFixed(1),
+        "class": "layer-circle layer-" + layer, "data-node": node.id, "data-value": value}, g);
+      svg("title", null, c).textContent = text;
+    }
+    legend.text.textContent = layer === "corruption" ?
+      "purple circles: share of officer-days corrupt at each post up to today (radius 8 + 40 × share)" :
+      (layer === "seizures" ? "red" : "dark") + " circles: " + layer + " up to today (radius 6 + 5 × √count: 1, 10, 50 → 11, 22, 41)";
+  }
+
+  function journeyTime() {  // the moment shipments are drawn at: within the day while playing, midday when paused
+    return state.day + (state.playing ? Math.min(timer.acc, 0.999) : 0.5);
+  }
+
+  // Shipments on their way: a dot per load, coloured by commodity, moving along its route (map.js); the one
+  // clicked is followed, its route drawn and its story told under the map.
+  function renderJourneys(t) {
+    var list = D.journeys, dots = els.journeyDots, used = 0, day = Math.floor(t), last = D.days - 1;
+    if (!els.journeys) return;
+    for (var k = 0; k < list.length; k++) {
+      var j = list[k];
+      if (j.start >= day + 1 || (j.end !== null && j.end !== undefined && j.end < day)) continue;
+      var at = Math.max(j.start, Math.min(t, j.end === null || j.end === undefined ? last + 1 : j.end));
+      var p = window.ReplayMap.journeyAt(j, at, D.xy, last);
+      if (!p) continue;
+      var dot = dots[used];
+      if (!dot) {
+        dot = {el: svg("circle", {r: 6.5, "class": "shipment"}, els.journeys)};
+        dot.title = svg("title", null, dot.el);
+        dots.push(dot);
+      }
+      used++;
+      dot.el.setAttribute("cx", p[0].toFixed(1));
+      dot.el.setAttribute("cy", p[1].toFixed(1));
+      dot.el.setAttribute("fill", COMMODITY_COLOURS[j.commodity] || "#495057");
+      dot.el.setAttribute("data-j", k);
+      dot.el.setAttribute("data-commodity", j.commodity);
+      dot.el.setAttribute("visibility", "visible");
+      dot.el.classList.toggle("followed", state.journey === k);
+      if (dot.j !== k) { dot.j = k; dot.title.textContent = journeyText(j, false); }
+    }
+    for (var u = used; u < dots.length; u++) { dots[u].el.setAttribute("visibility", "hidden"); dots[u].j = -1; }
+    els.journeys.setAttribute("data-count", used);
+    renderFollowed(t);
+  }
+
+  function renderFollowed(t) {
+    var g = els.route, caption = $("map-caption");
+    while (g.firstChild) g.removeChild(g.firstChild);
+    var j = state.journey === null ? null : D.journeys[state.journey];
+    if (!j) { caption.textContent = ""; caption.title = ""; return; }
+    svg("polyline", {points: j.path.map(function (i) { return D.xy[i][0].toFixed(1) + "," + D.xy[i][1].toFixed(1); }).join(" "),
+      "class": "followed-route", stroke: COMMODITY_COLOURS[j.commodity] || "#495057"}, g);
+    caption.textContent = journeyText(j, Math.floor(t) >= (j.end === null ? Infinity : Math.floor(j.end)));
+    caption.title = caption.textContent;
+  }
+
+  function journeyText(j, ended) {  // a shipment's story, as far as the day shown tells it
+    var org = orgName(j.org), places = j.path.map(function (i) { return pretty(R.nodes[i].id); });
+    var text = capitalise(article(j.commodity)) + " " + j.commodity + " shipment" + (org ? " of the " + org + " network" : "") +
+      " (" + money(j.value) + "), from " + places[0] + " via " + places.slice(1).join(" → ") + "; left on day " + Math.floor(j.start);
+    if (ended && j.outcome === "seized") text += ", seized at " + places[places.length - 1] + " on day " + Math.floor(j.end);
+    else if (ended && j.outcome === "delivered") text += ", delivered on day " + Math.floor(j.end);
+    else if (ended && j.outcome === "lost") text += ", lost on day " + Math.floor(j.end) + " (its courier had been arrested)";
+    return text + ".";
+  }
+
+  function article(word) { return /^[aeiou]/i.test(String(word)) ? "an" : "a"; }
+
+  function money(m) {  // an amount in millions of currency units, readable at any size
+    if (m === null || m === undefined || isNaN(m)) return "—";
+    var a = Math.abs(m);
+    if (a >= 0.1) return (a >= 10 ? m.toFixed(1) : m.toFixed(2)) + " M";
+    if (a >= 0.001) return (1000 * m).toFixed(a >= 0.01 ? 0 : 1) + " thousand";
+    return Math.round(1e6 * m).toLocaleString("en") + " units";
+  }
+
+
   // ------------------------------------------------------------------------------------------ charts
 
-  function buildCharts() {
+  function chartDefs() { return R.chart_catalog || R.charts; }
+
+  function chartDef(key) {
+    var found = null;
+    chartDefs().forEach(function (c) { if (c.key === key) found = c; });
+    return found;
+  }
+
+  function buildCharts() {  // one chart per series shown (state.shown), drawn by charts.js
     var box = $("charts");
     box.textContent = "";
-    els.charts = R.charts.map(function (c, idx) {
-      var card = html("div", {"class": "chart", "data-key": c.key}, null, box);
-      var head = html("div", {"class": "chart-head"}, null, card);
-      html("span", {"class": "chart-title"}, capitalise(c.label), head);
-      html("span", {"class": "chart-unit"}, " " + (c.unit ? c.unit + ", " : "") + (c.cumulative ? "to date" : "each day"),
-        head);
-      var values = html("div", {"class": "chart-values"}, null, card);
-      var W = 340, H = 175, L = 52, Rm = 12, T = 12, B = 26;
-      var chart = {def: c, card: card, values: values, W: W, H: H, L: L, Rm: Rm, T: T, B: B, lines: []};
-      var s = svg("svg", {viewBox: "0 0 " + W + " " + H, "class": "chart-svg", role: "img", "aria-label": c.label}, card);
-      chart.svg = s;
-      var clipId = "clip-" + idx;
-      var defs = svg("defs", null, s);
-      var cp = svg("clipPath", {id: clipId}, defs);
-      chart.clip = svg("rect", {x: 0, y: 0, width: L, height: H}, cp);
-      chart.clipId = clipId;
-      chart.axes = svg("g", {"class": "axes"}, s);
-      chart.future = svg("g", {"class": "future"}, s);
-      chart.past = svg("g", {"class": "past", "clip-path": "url(#" + clipId + ")"}, s);
-      chart.markers = svg("g", {"class": "branch-days"}, s);
-      chart.cursor = svg("line", {y1: T, y2: H - B, "class": "cursor"}, s);
-      return chart;
+    if (!state.shown.length) state.shown = R.charts.map(function (c) { return c.key; });
+    els.charts = state.shown.filter(chartDef).map(function (key) {
+      return new window.ReplayCharts.Chart(box, chartDef(key), {
+        seek: function (d) { pause(); setDay(d, true); }, format: fmtOutcome, title: dayNote});
     });
     redrawCharts();
-    $("show-all").addEventListener("change", function (ev) {
-      state.showAll = ev.target.checked;
-      els.charts.forEach(function (ch) { ch.future.style.display = state.showAll ? "" : "none"; });
-    });
-    els.charts.forEach(function (ch) { ch.future.style.display = "none"; });
+    if (els.showAllBound) return;
+    els.showAllBound = true;
+    $("show-all").addEventListener("change", function (ev) { state.showAll = ev.target.checked; renderCharts(state.day); });
+  }
+
+  function dayNote(day) {  // what the trainer noted for a day, for a chart's hover
+    var notes = window.ReplayTraining ? window.ReplayTraining.items().filter(function (it) { return it.day === day; }) : [];
+    return notes.map(window.ReplayTraining.describe).join("; ");
   }
 
   function visibleBranches() { return state.branches.filter(function (b) { return b.visible; }); }
 
-  function redrawCharts() {  // when the set of series changes (load, a new branch, a toggled branch)
-    var days = D.days, shown = visibleBranches();
+  function chartMarkers(shown) {  // policy changes, bookmarks and branch days, drawn on every chart
+    var marks = D.changes.map(function (c) {
+      return {day: c.day, cls: "schedule-line", title: "Policy change on day " + c.day + ": " + leverText(c.levers)};
+    });
+    (window.ReplayTraining ? window.ReplayTraining.items() : []).forEach(function (it) {
+      marks.push({day: it.day, cls: "bookmark-line k-" + it.kind, colour: BOOKMARK_COLOURS[it.kind],
+        title: "Day " + it.day + ": " + window.ReplayTraining.describe(it)});
+    });
+    shown.forEach(function (b) {
+      if (b.day !== null && b.day !== undefined) marks.push({day: b.day, cls: "branch-day-line", colour: b.colour});
+    });
+    return marks;
+  }
+
+  function redrawCharts() {  // when the set of series changes (load, a new branch, a toggled branch, bookmarks)
+    var shown = visibleBranches(), marks = chartMarkers(shown);
     els.charts.forEach(function (ch) {
       var key = ch.def.key, main = D.series[key];
-      [ch.axes, ch.future, ch.past, ch.markers].forEach(function (g) { while (g.firstChild) g.removeChild(g.firstChild); });
-      if (!main) {
-        var t = svg("text", {x: ch.W / 2, y: ch.H / 2, "text-anchor": "middle", "class": "axis-text"}, ch.axes);
-        t.textContent = "not recorded";
-        ch.x = null;
-        return;
-      }
-      var all = [main].concat(shown.map(function (b) { return b.series[key] || []; }));
-      var lo = Infinity, hi = -Infinity;
-      all.forEach(function (arr) { for (var i = 0; i < arr.length; i++) { if (arr[i] < lo) lo = arr[i]; if (arr[i] > hi) hi = arr[i]; } });
-      if (ch.def.cumulative) { lo = 0; hi = Math.max(hi, 1); } else {
-        var span = hi - lo;
-        if (span < 1e-9) span = Math.max(Math.abs(hi) * 0.1, ch.def.percent || ch.def.digits ? 0.02 : 2);
-        lo = Math.max(0, lo - 0.15 * span); hi = hi + 0.15 * span;
-      }
-      var L = ch.L, Rm = ch.Rm, T = ch.T, B = ch.B, W = ch.W, H = ch.H;
-      var xs = function (d) { return L + (W - L - Rm) * (days > 1 ? d / (days - 1) : 0); };
-      var ys = function (v) { return T + (H - T - B) * (1 - (v - lo) / (hi - lo)); };
-      ch.x = xs;
-      svg("line", {x1: L, y1: H - B, x2: W - Rm, y2: H - B, "class": "axis"}, ch.axes);
-      svg("line", {x1: L, y1: T, x2: L, y2: H - B, "class": "axis"}, ch.axes);
-      [[hi, T + 4], [lo, H - B]].forEach(function (p) {
-        var t = svg("text", {x: L - 5, y: p[1] + 4, "text-anchor": "end", "class": "axis-text"}, ch.axes);
-        t.textContent = fmtOutcome(p[0], ch.def);
-      });
-      [0, Math.floor((days - 1) / 2), days - 1].forEach(function (d, k) {
-        var t = svg("text", {x: xs(d), y: H - 6, "text-anchor": k === 0 ? "start" : k === 2 ? "end" : "middle",
-          "class": "axis-text"}, ch.axes);
-        t.textContent = k === 0 ? "day " + d : String(d);
-      });
-      D.changes.forEach(function (c) {  // the run's own policy changes, on every chart
-        var line = svg("line", {x1: xs(c.day), x2: xs(c.day), y1: T, y2: H - B, "class": "schedule-line",
-          "data-day": c.day}, ch.markers);
-        svg("title", null, line).textContent = "Policy change on day " + c.day + ": " + leverText(c.levers);
-      });
-      var drawn = [{values: main, colour: ORIGINAL_COLOUR, cls: "original-series", branch: null}].concat(
-        shown.map(function (b) { return {values: b.series[key] || [], colour: b.colour, cls: "branch-series", branch: b}; }));
-      drawn.forEach(function (s) {
-        var pts = [];
-        var from = s.branch && s.branch.day ? Math.max(0, s.branch.day - 1) : 0;  // identical before its day
-        for (var d = from; d < s.values.length && d < days; d++) pts.push(xs(d).toFixed(1) + "," + ys(s.values[d]).toFixed(1));
-        var p = pts.join(" ");
-        var attrs = {points: p, stroke: s.colour, fill: "none", "stroke-width": s.branch ? 2.6 : 3,
-          "stroke-linejoin": "round", "class": s.cls};
-        if (s.branch) attrs["data-branch"] = s.branch.id;
-        svg("polyline", attrs, ch.past);
-        var fut = svg("polyline", {points: p, stroke: s.colour, fill: "none", "stroke-width": 2, opacity: 0.3,
-          "stroke-dasharray": s.branch ? "5 4" : null, "class": "future-series"}, ch.future);
-        fut.setAttribute("data-series", s.branch ? s.branch.id : "original");
-        if (s.branch && s.branch.day !== null && s.branch.day !== undefined) {
-          svg("line", {x1: xs(s.branch.day), x2: xs(s.branch.day), y1: T, y2: H - B, stroke: s.colour,
-            "stroke-dasharray": "3 3", "class": "branch-day-line"}, ch.markers);
-        }
-      });
+      var series = main ? [{values: main, colour: ORIGINAL_COLOUR, cls: "original-series"}].concat(shown.map(function (b) {
+        return {values: b.series[key] || [], colour: b.colour, id: b.id, cls: "branch-series",
+          from: b.day ? Math.max(0, b.day - 1) : 0};  // identical before its day
+      })) : [];
+      ch.setData(series, marks, D.days);
     });
     if (D.rendered) renderCharts(state.day);
   }
 
   function renderCharts(day) {
-    var shown = visibleBranches();
-    els.charts.forEach(function (ch) {
-      if (!ch.x) return;
-      var x = ch.x(day);
-      ch.clip.setAttribute("width", (x + 1.5).toFixed(1));
-      ch.cursor.setAttribute("x1", x.toFixed(1));
-      ch.cursor.setAttribute("x2", x.toFixed(1));
-      var key = ch.def.key, parts = [];
-      parts.push("<span class=\"val\" style=\"color:" + ORIGINAL_COLOUR + "\">" + esc(fmtOutcome(D.series[key][day], ch.def)) + "</span>");
-      shown.forEach(function (b) {
-        var arr = b.series[key];
-        parts.push("<span class=\"val\" style=\"color:" + b.colour + "\">" + esc(arr ? fmtOutcome(arr[day], ch.def) : "—") + "</span>");
-      });
-      var text = parts.join(" <span class=\"vs\">vs</span> ");
-      if (ch.valuesHtml !== text) { ch.values.innerHTML = text; ch.valuesHtml = text; }
-    });
+    var view = {training: state.training, showAll: state.showAll};
+    els.charts.forEach(function (ch) { ch.render(day, view); });
   }
 
   // ------------------------------------------------------------------------------------------ branches
@@ -637,6 +786,10 @@
     entry.levers = b.run.branch_levers || {};
     entry.series = chartSeries(b.series);
     entry.summary = b.summary || {};
+    entry.name = b.run.name || (window.BranchPanel ? window.BranchPanel.name(entry.day, entry.levers) : "day " + entry.day);
+    entry.ensemble = b.ensemble || null;
+    entry.ensembleError = b.ensemble_error || null;
+    entry.view = b.view || null;  // its map and feed (branch.js shows them in place of the original's)
     entry.visible = fresh || existing ? true : state.branches.length < 3;
     if (!existing) state.branches.push(entry);
     renderBranchLegend();
@@ -645,14 +798,8 @@
     return entry;
   }
 
-  function branchLabel(b) {
-    var changes = Object.keys(b.levers).map(function (k) {
-      var full = k.indexOf("policy.") === 0 ? k : "policy." + k;
-      var before = R.levers[full], after = b.levers[k];
-      function show(v) { return Array.isArray(v) ? "[" + v.join(", ") + "]" : String(v); }
-      return pretty(k.replace(/^policy\./, "")) + " " + show(before) + " → " + show(after);
-    });
-    return "Branch from day " + b.day + ": " + (changes.join("; ") || "no lever changed");
+  function branchLabel(b) {  // named by its lever changes: "oversight 0.9 from day 120"
+    return b.name || "Branch from day " + b.day;
   }
 
   function renderBranchLegend() {
@@ -675,15 +822,15 @@
     var box = $("branch-diff-box");
     box.textContent = "";
     var shown = visibleBranches();
-    if (!shown.length) return;
+    if (!shown.length) { if (window.BranchPanel) window.BranchPanel.refresh(); return; }
     var outcomes = R.branch_outcomes || [];
-    html("h3", null, "At the end of the run (day " + (D.days - 1) + "): original vs branch", box);
+    html("h3", null, "This recording's seed, at the end of the run (day " + (D.days - 1) + "): original vs branch", box);
     var table = html("table", {id: "branch-diff", "class": "diff"}, null, box);
     var head = html("tr", null, null, html("thead", null, null, table));
     html("th", null, "Outcome", head);
     html("th", {style: "color:" + ORIGINAL_COLOUR}, "Original", head);
     shown.forEach(function (b) {
-      html("th", {style: "color:" + b.colour, title: branchLabel(b)}, "Branch (day " + b.day + ")", head);
+      html("th", {style: "color:" + b.colour, title: b.path}, branchLabel(b), head);
       html("th", {style: "color:" + b.colour}, "Difference", head);
     });
     var body = html("tbody", null, null, table);
@@ -710,6 +857,7 @@
           title: judged > 0 ? "better" : judged < 0 ? "worse" : ""}, text, tr);
       });
     });
+    if (window.BranchPanel) window.BranchPanel.refresh();  // the ensembles over paired seeds, above this table
   }
 
   function buildBranchForm() {
@@ -758,7 +906,10 @@
       note.textContent = "Pause on a day, change one or more levers, and run: the model is re-simulated exactly " +
         "up to that day, the levers change, and the run continues. The branch is saved beside the recording.";
     }
-    $("branch-form").addEventListener("submit", function (ev) { ev.preventDefault(); runBranch(); });
+    $("branch-form").addEventListener("submit", function (ev) {  // branch.js runs it (seeds, progress)
+      ev.preventDefault();
+      if (window.BranchPanel) window.BranchPanel.run();
+    });
     $("branch-reset").addEventListener("click", function () {
       els.levers.forEach(function (l) {
         var v = R.levers[l.spec.key];
@@ -791,42 +942,24 @@
     });
   }
 
-  function runBranch() {
-    if (EXPORTED) return;
+  // Another run of the same corridor (a branch's `view`: frames, organisations, events) on the map, the feed and
+  // the inspectors, in place of this recording's own (`null` brings them back); the charts keep every run.
+  function showRun(view) {
     pause();
-    var levers = {}, problems = [];
-    els.levers.forEach(function (l) {
-      var r = leverValue(l);
-      if (r[1]) { problems.push(r[1]); return; }
-      if (!same(r[0], R.levers[l.spec.key])) levers[l.spec.key] = r[0];
-    });
-    var status = $("branch-status");
-    if (problems.length) { showError("Branch not run: " + problems[0]); status.textContent = "not run"; return; }
-    if (!Object.keys(levers).length) {
-      showError("Branch not run: change at least one lever first");
-      status.textContent = "not run";
-      return;
-    }
-    var day = state.day, started = Date.now(), button = $("branch-run");
-    button.disabled = true;
-    status.className = "status busy";
-    status.textContent = "Running a branch from day " + day + "…";
-    fetch("api/branch", {method: "POST", headers: {"Content-Type": "application/json"},
-      body: JSON.stringify({day: day, levers: levers})}).then(function (res) {
-      return res.text().then(function (text) {
-        try { return JSON.parse(text); } catch (err) { return {ok: false, error: "HTTP " + res.status + ": " + text.slice(0, 200)}; }
-      });
-    }).then(function (data) {
-      if (!data.ok) throw new Error(data.error || "the branch failed");
-      clearError();
-      var entry = addBranch(data.branch, true);
-      status.className = "status ok";
-      status.textContent = "Branch ready (" + ((Date.now() - started) / 1000).toFixed(1) + " s): " + (entry ? branchLabel(entry) : "");
-    }).catch(function (err) {
-      status.className = "status failed";
-      status.textContent = "Branch failed (see the red box at the top)";
-      showError("Branch failed: " + err.message);
-    }).then(function () { button.disabled = false; });
+    var parts = ["frames", "orgs", "roles", "events", "journeys"];
+    if (!D.own) { D.own = {}; parts.forEach(function (k) { D.own[k] = R[k]; }); }
+    var src = view || D.own, kept = D;
+    parts.forEach(function (k) { R[k] = src[k]; });
+    precompute();  // the tables derived from the frames and events; everything else on D stays
+    var made = D;
+    D = kept;
+    for (var k in made) { if (Object.prototype.hasOwnProperty.call(made, k)) D[k] = made[k]; }
+    state.rendered.feedDay = -1;
+    buildFeedFilter();
+    if (!D.kindCounts[state.filter] && state.filter !== "all" && state.filter !== "key") state.filter = "all";
+    $("event-filter").value = state.filter;
+    buildOrgList();
+    setDay(state.day, true);
   }
 
   // ------------------------------------------------------------------------------------------ events feed
@@ -838,9 +971,11 @@
     var keyCount = KEY_KINDS.reduce(function (s, k) { return s + (D.kindCounts[k] || 0); }, 0);
     if (keyCount) html("option", {value: "key"}, "key events (" + keyCount + ")", sel);
     Object.keys(D.kindCounts).sort().forEach(function (k) {
-      html("option", {value: k}, pretty(k) + " (" + D.kindCounts[k] + ")", sel);
+      html("option", {value: k, "data-kind": k}, kindLabel(k) + " (" + D.kindCounts[k] + ")", sel);
     });
     sel.value = "all";
+    if (els.feedBound) return;  // built again for another run (showRun): the handlers are in place
+    els.feedBound = true;
     sel.addEventListener("change", function () { state.filter = sel.value; renderFeed(state.day); });
     $("event-feed").addEventListener("click", function (ev) {
       var li = ev.target.closest ? ev.target.closest(".event") : null;
@@ -874,24 +1009,90 @@
     return i === undefined ? null : R.orgs[i].name;
   }
 
-  function eventHtml(e) {
-    if (!e.html) {
-      var where = e.node ? String(e.node) : "";
-      if (where.indexOf(">") >= 0) where = "via " + where.split(">").map(pretty).join(" → ");
-      else where = pretty(where);
-      var bits = [];
-      if (where) bits.push(esc(where));
-      if (e.commodity) bits.push(esc(e.commodity));
-      var on = orgName(e.org);
-      if (on) bits.push(esc(on));
-      if (e.detail) bits.push("<i>" + esc(pretty(e.detail)) + "</i>");
-      e.html = "<span class=\"ev-kind\">" + esc(pretty(e.kind)) + "</span> <span class=\"ev-text\">" + bits.join(" · ") + "</span>";
+  //: How the event filter names each kind (what is counted: events, not persons; see the sentences).
+  var KIND_LABELS = {shipment_departed: "shipments departed", route_chosen: "routes chosen", inspection: "inspections",
+    patrol_encounter: "patrol encounters", seizure: "seizures", delivery: "deliveries", load_lost: "loads lost",
+    bribe: "bribes", officer_corrupted: "officers corrupted", corruption_case: "corruption cases", arrest: "arrests",
+    lead_opened: "leads opened", lead_developed: "leads developed", lead_shared: "leads shared", lead_lost: "leads lost",
+    lead_leaked: "leads leaked", operation: "police operations", tip: "tips", trafficked: "trafficking departures",
+    reexploited: "re-exploitations", victim_identified: "victim identifications", victim_protected: "victims protected",
+    conviction: "convictions", acquittal: "acquittals", asset_freeze: "asset freezes", laundering: "laundering",
+    recruitment: "recruitments", promotion: "promotions", cell_dismantled: "cells dismantled",
+    cell_recovered: "cells recovered", order_unfilled: "orders unfilled", organisation_founded: "new networks",
+    policy_change: "policy changes"};
+  var SOURCES = {seizure: "at a seizure", tip: "after a residents' tip", talk: "named by an arrested member",
+    financial: "through a financial investigation", victim: "through a victim's statement",
+    corruption: "through a corruption case"};
+
+  function kindLabel(kind) { return KIND_LABELS[kind] || pretty(kind); }
+
+  function count(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  // What an event says, as a sentence: "A drugs shipment of the Red Lynx network seized at ot highway: 0.33 M".
+  function sentence(e) {
+    var org = orgName(e.org), net = org ? "the " + org + " network" : "a trafficking network";
+    var place = e.node ? pretty(e.node) : "", v = Number(e.value), n = Math.round(v), c = e.commodity || "";
+    var load = c ? article(c) + " " + c + " shipment of " + net : "a shipment of " + net;
+    var detail = String(e.detail || ""), parts = detail.split("/"), role = parts[0], how = SOURCES[parts[1]] || (parts[1] ? "(" + pretty(parts[1]) + ")" : "");
+    if (role.indexOf("facilitator:") === 0) role = pretty(role.slice(12)) + " (a facilitator)";
+    switch (e.kind) {
+      case "shipment_departed": return capitalise(load) + " left " + place + " (" + money(v) + ")";
+      case "route_chosen": return "Its route: " + String(e.node || "").split(">").map(pretty).join(" → ") + " (" + fmt(v) + " days of travel)";
+      case "inspection": return capitalise(load) + " inspected at " + place;
+      case "patrol_encounter": return "A patrol met " + load + " at " + place;
+      case "seizure": return capitalise(load) + " seized at " + place + ": " + money(v);
+      case "delivery": return capitalise(load) + " delivered at " + place + ": " + money(v);
+      case "load_lost": return capitalise(load) + " reached " + place + ", but its courier had been arrested: the load is lost (" + money(v) + ")";
+      case "bribe": return capitalise(net) + " paid a bribe of " + money(v) + (place ? " at " + place : "");
+      case "officer_corrupted": return "An officer " + (place ? "at " + place + " " : "") + "turned corrupt" + (org ? " (approached by " + net + ")" : "");
+      case "corruption_case": return "A corrupt officer " + (place ? "at " + place + " " : "") + "was caught";
+      case "arrest": return (org || role.indexOf("facilitator") < 0 ? capitalise(role || "member") + " of " + net : capitalise(article(role)) + " " + role) +
+        " arrested" + (place ? " in " + place : "") + (how ? " " + how : "");
+      case "lead_opened": return "A lead opened in " + place + (SOURCES[detail] ? " " + SOURCES[detail] : detail ? " (" + pretty(detail) + ")" : "");
+      case "lead_developed": return "Analysts developed a lead in " + place;
+      case "lead_shared": return "A lead was passed to " + place + (v === 1 ? ", across a border" : "");
+      case "lead_lost": return "A lead in " + place + " was lost before the police could act";
+      case "lead_leaked": return "A lead in " + place + " leaked to its target";
+      case "operation": return "Police operation in " + place + " against " + net;
+      case "tip": return "Residents of " + place + " reported a sighting" + (org ? " (" + net + ")" : "");
+      case "trafficked": return count(n, "victim", "victims") + " trafficked by " + net + " from " + place;
+      case "reexploited": return count(n, "of them was", "of them were") + " trafficked before";
+      case "victim_identified": return count(n, "victim", "victims") + " identified" + (place ? " at " + place : "");
+      case "victim_protected": return count(n, "victim", "victims") + " taken into protection" + (place ? " at " + place : "");
+      case "conviction": return capitalise(parts[0] || "member") + " of " + net + " convicted" + (detail.indexOf("testimony") >= 0 ? " (a victim testified)" : "");
+      case "acquittal": return "A member of " + net + " acquitted";
+      case "asset_freeze": return money(v) + " of " + net + "'s assets frozen" + (detail === "transaction" ? " (a flagged transaction)" : detail === "investigation" ? " (a financial investigation)" : "");
+      case "laundering": return capitalise(net) + " laundered " + money(v);
+      case "recruitment": return capitalise(net) + " recruited a resident" + (place ? " of " + place : "");
+      case "promotion": return "A member of " + net + " was promoted" + (place ? " (" + place + ")" : "");
+      case "cell_dismantled": return "A cell of " + net + " was dismantled";
+      case "cell_recovered": return "A cell of " + net + " works again after " + count(n, "day", "days");
+      case "order_unfilled": return "A market order for " + (c || "a load") + " went unfilled: no network could ship it";
+      case "organisation_founded": return "A new network entered" + (place ? " at " + place : "") + ": " + net;
+      case "policy_change": return "Policy changed: " + detail.replace(/_/g, " ").replace(/,/g, ", ").replace(/=/g, " → ");
+      default: return capitalise(pretty(e.kind)) + (place ? " at " + place : "") + (org ? " (" + net + ")" : "");
     }
+  }
+
+  function eventHtml(e) {
+    if (!e.html) e.html = "<span class=\"ev-text\">" + esc(sentence(e)) + ".</span>";
     return "<li class=\"event k-" + esc(e.kind) + "\" data-day=\"" + e.d + "\" data-i=\"" + e.si + "\" data-kind=\"" +
       esc(e.kind) + "\" title=\"Go to day " + e.d + "\"><span class=\"ev-day\">day " + e.d + "</span>" + e.html + "</li>";
   }
 
+  function renderFilterCounts(day) {  // the event filter's counts: the whole run, or so far (no spoilers)
+    var sel = $("event-filter"), key = [state.training ? day : -1, D.events.length, sel.options.length].join("|");
+    if (els.countsFor === key) return;
+    els.countsFor = key;
+    Array.prototype.forEach.call(sel.options, function (o) {
+      var list = filtered(o.value), n = state.training ? upperBound(list, day) : list.length;
+      var name = o.value === "all" ? "all" : o.value === "key" ? "key events" : kindLabel(o.value);
+      o.textContent = name + " (" + n + (state.training ? " so far" : "") + ")";
+    });
+  }
+
   function renderFeed(day) {
+    renderFilterCounts(day);
     if (state.rendered.feedDay === day && state.rendered.feedFilter === state.filter) return;
     state.rendered.feedDay = day;
     state.rendered.feedFilter = state.filter;
@@ -952,7 +1153,7 @@
     if (n.lanes) rows.push(row("Lanes · legit traffic", n.lanes + " · " + fmt(n.legit_traffic) + " vehicles/day"));
     if (n.lanes || f.queue[day][i]) rows.push(row("Queue today", f.queue[day][i] + " waiting"));
     rows.push(row("Residents", n.population ? Number(n.population).toLocaleString("en") : "none"));
-    rows.push(row("Mean trust today", trust === null || trust === undefined ? "—" : trust.toFixed(3)));
+    rows.push(row("Mean trust today (0–1 scale)", trust === null || trust === undefined ? "—" : trust.toFixed(3)));
     rows.push(row("Seizures today · to date", f.seizures[day][i] + " · " + D.cumSeizures[day * nn + i], f.seizures[day][i] ? "alert" : ""));
     rows.push(row("Arrests today · to date", f.arrests[day][i] + " · " + D.cumArrests[day * nn + i] + " (members based here)",
       f.arrests[day][i] ? "alert" : ""));
@@ -989,9 +1190,222 @@
       row("Trades", (o.commodities || []).join(", ")) + row("Home", pretty(o.home)) +
       row("Members today", members) + row("Arrests today · to date", f.org_arrests[day][i] + " · " + D.cumOrgArrests[day * no + i],
         f.org_arrests[day][i] ? "alert" : "") +
-      row("Cash today (clean + dirty)", fmt(f.org_cash[day][i])) + "</table><div class=\"roles\">" + bars + "</div>";
+      row("Cash today (clean + dirty)", money(f.org_cash[day][i])) + "</table><div class=\"roles\">" + bars + "</div>";
     var box = $("org-details");
     if (box.getAttribute("data-html") !== text) { box.innerHTML = text; box.setAttribute("data-html", text); }
+  }
+
+  // ------------------------------------------------------------------------------------------ training room
+
+  function buildIndicators() {  // the key indicators: the registry's headline outcomes, on the current day
+    var box = $("indicators");
+    box.textContent = "";
+    els.indicators = (R.indicators || []).map(chartDef).filter(function (def) { return def && D.series[def.key]; })
+      .map(function (def) {
+        var tile = html("button", {type: "button", "class": "indicator", "data-key": def.key,
+          title: capitalise(def.label) + (def.unit ? " (" + def.unit + ")" : "") + ": show its chart"}, null, box);
+        html("span", {"class": "indicator-label"}, capitalise(def.short || def.label), tile);
+        var value = html("span", {"class": "indicator-value"}, "—", tile);
+        html("span", {"class": "indicator-unit"}, [def.percent ? "" : def.unit, def.basis].filter(Boolean).join(", "), tile);
+        tile.addEventListener("click", function () { showSeries(def.key); });
+        return {def: def, value: value};
+      });
+  }
+
+  function renderIndicators(day) {
+    $("indicators-day").textContent = "day " + day;
+    els.indicators.forEach(function (it) {
+      var text = fmtOutcome(D.series[it.def.key][day], it.def);
+      if (it.value.textContent !== text) it.value.textContent = text;
+    });
+  }
+
+  function buildSeriesPicker() {  // every series the recording holds, by group; the charts shown are ticked
+    var box = $("series-options");
+    box.textContent = "";
+    var groups = {}, order = [];
+    chartDefs().forEach(function (c) {
+      if (!D.series[c.key]) return;
+      if (!groups[c.group]) { groups[c.group] = []; order.push(c.group); }
+      groups[c.group].push(c);
+    });
+    order.forEach(function (g) {
+      var field = html("fieldset", {"class": "series-group"}, null, box);
+      html("legend", null, capitalise(g), field);
+      groups[g].forEach(function (c) {
+        var label = html("label", {"class": "series-option", title: c.unit + ", " + c.basis}, null, field);
+        var cb = html("input", {type: "checkbox", value: c.key, "data-key": c.key}, null, label);
+        cb.checked = state.shown.indexOf(c.key) >= 0;
+        html("span", null, capitalise(c.label), label);
+      });
+    });
+    box.addEventListener("change", function () {
+      var ticked = Array.prototype.map.call(box.querySelectorAll("input:checked"), function (i) { return i.value; });
+      state.shown = chartDefs().map(function (c) { return c.key; }).filter(function (k) { return ticked.indexOf(k) >= 0; });
+      buildCharts();
+      renderPickerSummary();
+    });
+    renderPickerSummary();
+  }
+
+  function renderPickerSummary() {
+    var n = Object.keys(D.series).filter(function (k) { return D.series[k]; }).length;
+    $("series-summary").textContent = "Choose series (" + state.shown.length + " of " + n + " shown)";
+  }
+
+  function showSeries(key) {  // an indicator clicked: its chart shown first, and in view
+    if (state.shown.indexOf(key) < 0) {
+      state.shown = [key].concat(state.shown);
+      var cb = document.querySelector("#series-options input[data-key='" + key + "']");
+      if (cb) cb.checked = true;
+      buildCharts();
+      renderPickerSummary();
+    }
+    var card = document.querySelector("#charts .chart[data-key='" + key + "']");
+    if (card) {
+      card.scrollIntoView({block: "nearest"});
+      card.classList.remove("flash");
+      void card.offsetWidth;
+      card.classList.add("flash");
+    }
+  }
+
+  function setTraining(on) {  // no spoilers: charts and counts know only the days played so far
+    state.training = !!on;
+    $("training-mode").checked = state.training;
+    document.body.classList.toggle("training", state.training);
+    $("show-all").disabled = state.training;
+    state.rendered.feedDay = -1;
+    if (D && D.rendered) render();
+  }
+
+  function setLayout(presenter) {  // presenter: map, key indicators and controls on one screen, no spoilers
+    state.presenter = !!presenter;
+    document.body.classList.toggle("presenter", state.presenter);
+    var b = $("layout-toggle");
+    b.textContent = state.presenter ? "Full view" : "Presenter view";
+    b.setAttribute("aria-pressed", state.presenter ? "true" : "false");
+    if (state.presenter) setTraining(true);
+  }
+
+  function buildTraining() {
+    if (!window.ReplayTraining) return;
+    window.ReplayTraining.init({data: R, exported: EXPORTED, day: function () { return state.day; },
+      setDay: setDay, pause: pause, playing: function () { return state.playing; },
+      changed: function () { buildSliderTicks(); redrawCharts(); }, showError: showError, clearError: clearError,
+      branchHere: branchHere});
+    buildSliderTicks();
+  }
+
+  function buildSliderTicks() {  // the day slider's ticks: policy changes and bookmarks
+    var ticks = $("change-days"), days = [];
+    D.changes.forEach(function (c) { days.push(c.day); });
+    (window.ReplayTraining ? window.ReplayTraining.items() : []).forEach(function (it) { days.push(it.day); });
+    ticks.textContent = "";
+    days.filter(function (d, i) { return days.indexOf(d) === i; }).sort(function (a, b) { return a - b; })
+      .forEach(function (d) { html("option", {value: d}, null, ticks); });
+  }
+
+  // An inject played: the branch form set to its lever change on its day, and run (the branch panel runs it
+  // with its own settings, e.g. how many seeds).
+  function branchHere(day, levers) {
+    if (EXPORTED) { showError("Branching needs the live viewer: python -m sim.replay view RUN_DIR (this file only plays)"); return; }
+    pause();
+    setDay(day, true);
+    if (state.presenter) setLayout(false);
+    $("branch-reset").click();
+    Object.keys(levers || {}).forEach(function (key) {
+      els.levers.forEach(function (l) {
+        if (l.spec.key !== key) return;
+        var v = levers[key];
+        if (l.spec.type === "bool") l.input.checked = !!v;
+        else if (l.spec.type === "list") l.input.value = Array.isArray(v) ? v.join(", ") : "";
+        else l.input.value = String(v);
+        l.input.dispatchEvent(new Event("input", {bubbles: true}));
+        l.input.dispatchEvent(new Event("change", {bubbles: true}));
+      });
+    });
+    $("branch-panel").scrollIntoView({block: "start"});
+    var form = $("branch-form");
+    if (form.requestSubmit) form.requestSubmit($("branch-run")); else $("branch-run").click();
+  }
+
+  function buildHelp() {  // the keys, from KEYS: a line at the foot of the page and the "?" list
+    $("keys-hint").textContent = KEYS.filter(function (k) { return k[0] !== "Esc"; }).map(function (k) {
+      return k[0] + " " + k[1];
+    }).join(" · ");
+    var table = $("help-keys");
+    table.textContent = "";
+    KEYS.forEach(function (k) {
+      var tr = html("tr", null, null, table);
+      html("th", null, k[0], tr);
+      html("td", null, k[1], tr);
+    });
+    $("help-toggle").addEventListener("click", function () { toggleHelp(); });
+    $("help").addEventListener("click", function () { toggleHelp(false); });
+  }
+
+  function toggleHelp(show) {
+    var box = $("help");
+    box.hidden = show === undefined ? !box.hidden : !show;
+  }
+
+  function cycleLayer() {
+    var sel = $("map-layer"), n = sel.options.length;
+    sel.selectedIndex = (sel.selectedIndex + 1) % n;
+    state.layer = sel.value;
+    renderMap(state.day);
+  }
+
+  function stepSpeed(direction) {
+    var sel = $("speed"), i = Math.max(0, Math.min(sel.options.length - 1, sel.selectedIndex + direction));
+    sel.selectedIndex = i;
+    state.speed = Number(sel.value) || 5;
+  }
+
+  function typing(t) {  // a field that takes typed text (Space and the letters are its own there)
+    var tag = (t && t.tagName) || "";
+    if (tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return true;
+    return tag === "INPUT" && ["range", "checkbox", "radio", "button", "submit", "reset"].indexOf(t.type) < 0;
+  }
+
+  // Keys, caught before the focused element sees them: Space plays or pauses wherever the focus is (a button
+  // just clicked does not take it as a click), except in a text field.
+  function onKey(ev) {
+    if (ev.altKey || ev.ctrlKey || ev.metaKey || !D) return;
+    var t = ev.target || {}, k = ev.key;
+    if (k === "Escape") { toggleHelp(false); if (window.ReplayTraining) window.ReplayTraining.dismiss(); return; }
+    var space = k === " " || k === "Spacebar";
+    if (typing(t) && !(space && t.tagName === "SELECT")) return;  // a closed list opens with Alt+↓ instead
+    var onSlider = t.tagName === "INPUT" && t.type === "range";  // arrows move the slider itself
+    var handled = true;
+    if (space) { if (state.playing) pause(); else play(); }
+    else if (!onSlider && (k === "ArrowRight" || k === "ArrowLeft")) {
+      pause();
+      setDay(state.day + (k === "ArrowRight" ? 1 : -1) * (ev.shiftKey ? 7 : 1));
+    } else if (!onSlider && k === "Home") { pause(); setDay(0); }
+    else if (!onSlider && k === "End") { pause(); setDay(D.days - 1); }
+    else if ((k === "[" || k === "]") && window.ReplayTraining) {
+      var d = window.ReplayTraining.nearest(state.day, k === "]" ? 1 : -1);
+      if (d !== null) { pause(); setDay(d, true); }
+    } else if (k === "b" || k === "B") {
+      pause();
+      if (state.presenter) setLayout(false);
+      $("training-panel").scrollIntoView({block: "nearest"});
+      if (window.ReplayTraining) window.ReplayTraining.focusNote();
+    } else if (k === "t" || k === "T") setTraining(!state.training);
+    else if (k === "p" || k === "P") setLayout(!state.presenter);
+    else if (k === "l" || k === "L") cycleLayer();
+    else if (k === "+" || k === "=") stepSpeed(1);
+    else if (k === "-" || k === "_") stepSpeed(-1);
+    else if (k === "?") toggleHelp();
+    else handled = false;
+    if (handled) { ev.preventDefault(); ev.stopPropagation(); }
+  }
+
+  function onKeyUp(ev) {  // a focused button would take the Space of play/pause as a click on key-up
+    var t = ev.target || {};
+    if ((ev.key === " " || ev.key === "Spacebar") && (!typing(t) || t.tagName === "SELECT")) ev.preventDefault();
   }
 
   // ------------------------------------------------------------------------------------------ playback
@@ -999,6 +1413,10 @@
   function setDay(day, force) {
     day = Math.max(0, Math.min(D.days - 1, Math.round(Number(day) || 0)));
     if (day === state.day && !force && D.rendered) return;
+    if (window.ReplayTraining && D.rendered) {  // playing over a bookmark stops on its day
+      var stop = window.ReplayTraining.moved(state.day, day, state.playing);
+      if (stop !== null) { day = stop; pause(); }
+    }
     state.day = day;
     render();
   }
@@ -1012,6 +1430,7 @@
     $("map-day").textContent = "day " + day;
     renderMap(day);
     renderCharts(day);
+    renderIndicators(day);
     renderFeed(day);
     renderNode(day);
     renderOrg(day);
@@ -1046,7 +1465,10 @@
       var n = Math.floor(timer.acc);
       timer.acc -= n;
       setDay(state.day + n);
+      if (!state.playing) return;  // stopped at a bookmark
       if (state.day >= D.days - 1) { pause(); return; }
+    } else {
+      renderJourneys(state.day + timer.acc);  // shipments move within the day
     }
     timer.raf = requestAnimationFrame(tick);
   }
@@ -1060,18 +1482,12 @@
     state.speed = Number(speed.value) || 5;
     speed.addEventListener("change", function () { state.speed = Number(speed.value) || 5; });
     $("error").addEventListener("click", clearError);
-    document.addEventListener("keydown", function (ev) {
-      var t = ev.target || {}, tag = t.tagName || "";
-      if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
-      if (tag === "SELECT" || tag === "TEXTAREA" || (tag === "INPUT" && t.type !== "range")) return;
-      if (tag === "BUTTON" && (ev.key === " " || ev.key === "Enter")) return;  // the button's own click
-      var arrows = tag !== "INPUT";  // on the slider, arrows move the slider itself
-      if (ev.key === " ") { ev.preventDefault(); if (state.playing) pause(); else play(); }
-      else if (arrows && ev.key === "ArrowRight") { ev.preventDefault(); pause(); setDay(state.day + 1); }
-      else if (arrows && ev.key === "ArrowLeft") { ev.preventDefault(); pause(); setDay(state.day - 1); }
-      else if (arrows && ev.key === "Home") { ev.preventDefault(); pause(); setDay(0); }
-      else if (arrows && ev.key === "End") { ev.preventDefault(); pause(); setDay(D.days - 1); }
-    });
+    $("training-mode").addEventListener("change", function (ev) { setTraining(ev.target.checked); });
+    $("layout-toggle").addEventListener("click", function () { setLayout(!state.presenter); });
+    $("map-layer").addEventListener("change", function (ev) { state.layer = ev.target.value; renderMap(state.day); });
+    buildHelp();
+    document.addEventListener("keydown", onKey, true);  // capture: before a focused button sees the key
+    document.addEventListener("keyup", onKeyUp, true);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load);
