@@ -551,3 +551,35 @@ def test_a_json_corridor_number_too_long_for_python_is_one_line(tmp_path: Path) 
     path = write(tmp_path, text.replace('"population": 4000', '"population": ' + "7" * 5000, 1))
     with pytest.raises(ConfigError, match=r"^corridor.file '.*': not valid JSON \(Exceeds the limit \(4300 digits\)"):
         load_corridor(path)
+
+
+def test_a_json_corridor_naming_a_key_twice_is_refused_not_read_as_its_last_value(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    text = EXAMPLE_JSON.read_text()
+    assert '"population": 4000' in text
+    path = write(tmp_path, text.replace('"population": 4000', '"population": 4000, "population": 40', 1))
+    with pytest.raises(ConfigError, match=r"""not valid JSON \(the key "population" appears twice in one object\)"""):
+        load_corridor(path)
+    code, err, _ = run_main([f"corridor.file={path}", *QUICK, f"output_dir={tmp_path / 'out'}"], capsys, monkeypatch)
+    assert_one_error_line(code, err, "corridor.file", "appears twice")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", ["2", "0", "yes", "on", "1.5"])
+def test_a_switch_takes_true_or_false_only(value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """OmegaConf reads 2 or yes as true without a word; a typo would run a scenario nobody asked for."""
+    code, err, _ = run_main([f"policy.joint_task_force={value}", *QUICK, f"output_dir={tmp_path / 'out'}"],
+                            capsys, monkeypatch)
+    assert_one_error_line(code, err, "policy.joint_task_force", "allowed: true or false")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_switch_still_takes_true_false_and_a_sweep_of_them() -> None:
+    from sim.config import compose
+
+    assert compose(["policy.joint_task_force=True"]).policy.joint_task_force is True
+    assert compose(["policy.whistleblower_protection=false"]).policy.whistleblower_protection is False
+    from sim.config.compose import _check_switches
+
+    _check_switches(["policy.joint_task_force=true,false", "policy.joint_task_force=choice(true,false)"])

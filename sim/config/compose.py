@@ -190,6 +190,7 @@ def hydra_compose(config_dir: str | Path, config_name: str, overrides: list[str]
     from hydra.core.global_hydra import GlobalHydra
 
     register()
+    _check_switches(overrides)
     if GlobalHydra.instance().is_initialized():
         GlobalHydra.instance().clear()
     try:
@@ -197,6 +198,18 @@ def hydra_compose(config_dir: str | Path, config_name: str, overrides: list[str]
             return compose_api(config_name=config_name, overrides=list(overrides), return_hydra_config=with_hydra)
     except Exception as exc:  # Hydra and OmegaConf raise many kinds; all are bad input here.
         raise ConfigError(explain_hydra_error(exc)) from None
+
+
+def _check_switches(overrides: list[str] | tuple[str, ...]) -> None:
+    """A switch takes true or false, nothing else: OmegaConf would read `2` or `yes` as true without a word,
+    and a typo would then run a scenario nobody asked for."""
+    for text in overrides:
+        key, sep, value = text.lstrip("+").partition("=")
+        spec = SPECS.get(key.strip())
+        word = value.strip()
+        plain = re.fullmatch(r"[\w.+-]+", word) is not None  # not a sweep (a,b), a choice(...) or a ${...}
+        if sep and plain and spec is not None and spec.type == "bool" and word.lower() not in ("true", "false"):
+            raise ConfigError(f"{key.strip()}: {word[:40]!r} is not a switch; allowed: true or false")
 
 
 def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:

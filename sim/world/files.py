@@ -84,6 +84,17 @@ def _flag(value: Any, where: str) -> bool:
     raise ConfigError(f"{where} must be true or false, got {value!r}")
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused (ValueError, one line) if it names a key twice: a parser keeps the last value
+    silently, so a corridor file with `"population": 5000, ..., "population": 50` would mean what nobody read."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {json.dumps(key)[:60]} appears twice in one object")
+        out[key] = value
+    return out
+
+
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
@@ -128,7 +139,7 @@ def load_corridor(path: str | Path, population_scale: float = 1.0, max_routes: i
         undirected = not g.is_directed()
     elif suffix == ".json":
         try:
-            data = json.loads(path.read_text())
+            data = json.loads(path.read_text(), object_pairs_hook=_no_duplicate_keys)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{where}: not valid JSON ({exc})") from None
         except RecursionError:
