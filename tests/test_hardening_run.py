@@ -583,3 +583,11 @@ def test_a_switch_still_takes_true_false_and_a_sweep_of_them() -> None:
     from sim.config.compose import _check_switches
 
     _check_switches(["policy.joint_task_force=true,false", "policy.joint_task_force=choice(true,false)"])
+
+
+def test_a_branch_on_the_last_day_is_refused_as_in_replay(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err, _ = run_main(["days=10", "warmup_days=0", "branch.day=9", "+branch.levers.oversight=0.9",
+                             f"output_dir={tmp_path / 'out'}"], capsys, monkeypatch)
+    assert_one_error_line(code, err, "branch.day: 9 is out of range", "[0, 8]", "last day")
+    assert not (tmp_path / "out").exists()

@@ -170,8 +170,9 @@ def _validate_schedule(cfg: DictConfig) -> None:
         if b.levers:
             raise ConfigError("branch.day: required when branch.levers are set")
         return
-    if not 0 <= b.day < cfg.days:
-        raise ConfigError(f"branch.day: {b.day} is out of range; allowed: a day in [0, {cfg.days - 1}]")
+    if not 0 <= b.day < cfg.days - 1:  # as in sim.replay: a branch on the last day runs one day, tells nothing
+        raise ConfigError(f"branch.day: {b.day} is out of range; allowed: a day in [0, {cfg.days - 2}] "
+                          "(a branch on the last day tells nothing)")
     _check_policy(cfg, apply_levers(cfg.policy, b.levers, "branch.levers"), "branch.levers")
 
 
