@@ -24,16 +24,14 @@ from scipy import stats
 
 from sim import outcomes, run_scenario
 from sim.config import LEVER_SPECS, SPECS
+from sim.intervals import Estimate, level_ci, mean_ci
 from sim.replay.branching import branch_name, check_day, plan_branch
 from sim.replay.cli import main
 from sim.replay.ensemble import (
     ENSEMBLE_FILE,
     MAX_SEEDS,
-    Interval,
     compare,
     ensemble_seeds,
-    level_interval,
-    mean_interval,
     measured,
     read_ensemble,
     run_ensemble,
@@ -139,26 +137,26 @@ def test_workers_are_capped_at_the_cores_and_the_runs() -> None:
 
 def test_mean_interval_is_the_t_interval() -> None:
     x = [1.0, 4.0, 2.0, 7.0, None, math.nan]
-    got = mean_interval(x)
+    got = mean_ci(x)
     finite = [1.0, 4.0, 2.0, 7.0]
     mean = sum(finite) / 4
     sd = math.sqrt(sum((v - mean) ** 2 for v in finite) / 3)
     half = stats.t.ppf(0.975, 3) * sd / 2
     assert (got.n, got.mean) == (4, mean)
     assert (got.low, got.high) == (pytest.approx(mean - half), pytest.approx(mean + half))
-    assert not mean_interval([3.0]).has_interval
-    assert mean_interval([]).n == 0
+    assert not mean_ci([3.0]).has_interval
+    assert mean_ci([]).n == 0
 
 
 def test_level_intervals_stay_inside_the_outcomes_range() -> None:
     skewed = [0, 0, 0, 0, 50]  # a count: the t interval would go below zero
-    assert mean_interval(skewed).low < 0
-    count = level_interval(skewed, "arrests")
+    assert mean_ci(skewed).low < 0
+    count = level_ci(skewed, "arrests")
     assert 0 <= count.low < count.mean < count.high
-    share = level_interval([0.01, 0.02, 0.9], "corrupt_officer_share")
+    share = level_ci([0.01, 0.02, 0.9], "corrupt_officer_share")
     assert 0 <= share.low < share.mean < share.high <= 1
-    net = level_interval([-5.0, 1.0, 2.0], "criminal_profit")  # a net amount may be negative
-    assert net == mean_interval([-5.0, 1.0, 2.0])
+    net = level_ci([-5.0, 1.0, 2.0], "criminal_profit")  # a net amount may be negative
+    assert net == mean_ci([-5.0, 1.0, 2.0])
 
 
 @pytest.mark.parametrize(("key", "diffs", "expected"), [
@@ -174,7 +172,7 @@ def test_level_intervals_stay_inside_the_outcomes_range() -> None:
     ("arrests", [], "missing"),
 ])
 def test_verdicts_follow_the_better_direction_not_the_sign(key: str, diffs: list[float], expected: str) -> None:
-    assert verdict(key, mean_interval(diffs)) == expected
+    assert verdict(key, mean_ci(diffs)) == expected
 
 
 def test_compare_pairs_seed_by_seed_and_leaves_out_missing_values() -> None:
@@ -202,7 +200,7 @@ def test_each_outcome_says_how_it_is_measured(key: str, words: str) -> None:
 
 
 def test_interval_json_has_no_nan() -> None:
-    assert Interval(1, 2.0, math.nan, math.nan).as_json() == {"n": 1, "mean": 2.0, "low": None, "high": None}
+    assert Estimate(1, 2.0, math.nan, math.nan).as_json() == {"n": 1, "mean": 2.0, "low": None, "high": None}
 
 
 # ------------------------------------------------------------------------------------------------ names, days, help

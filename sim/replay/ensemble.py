@@ -9,8 +9,8 @@ branch day (the branch is the parent until then) and every stream the changed le
 it, so the difference is mostly the levers' doing.
 
 Per outcome: the mean paired difference with a 95% t interval, each arm's mean with an interval that stays
-inside the outcome's range (counts never below zero, shares in 0-1: the report's method), and a verdict
-by the outcome registry's better direction, never by sign: `better` / `worse` only when the interval
+inside the outcome's range (counts never below zero, shares in 0-1; `sim.intervals`, as in the report),
+and a verdict by the outcome registry's better direction, never by sign: `better` / `worse` only when the interval
 excludes zero from at least `MIN_PAIRS` pairs with some spread. The result is `ensemble.json` beside the
 branch recording (docs/replay.md describes it); the same config and seeds give the same file, whatever
 the number of workers.
@@ -24,15 +24,14 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from sim import outcomes
 from sim.api import simulate
+from sim.intervals import MIN_PAIRS, Estimate, level_ci, mean_ci
 from sim.replay.branching import BranchPlan, plan_branch, run_branch, run_config
 from sim.replay.store import ReplayError
 from sim.results import write_atomic
@@ -44,8 +43,6 @@ DEFAULT_SEEDS = 10
 MAX_SEEDS = 100
 #: The SeedSequence stream the extra seeds are drawn from (below the recording's seed).
 ENSEMBLE_STREAM = 7
-#: Below this many pairs no difference is called better or worse (as in the experiment report).
-MIN_PAIRS = 3
 #: What the ensemble compares: the outcomes a branch is compared on (the registry's default set).
 ENSEMBLE_OUTCOMES: tuple[str, ...] = outcomes.DEFAULT_OUTCOMES
 #: Largest ensemble.json read back (about 100 seeds x 20 outcomes take 100 KB).
@@ -91,81 +88,7 @@ def workers(n_jobs: int | None, tasks: int) -> int:
 # ------------------------------------------------------------------------------------------------ statistics
 
 
-@dataclass(frozen=True)
-class Interval:
-    """A mean with its 95% interval over `n` values (`low`/`high` NaN below two values)."""
-
-    n: int
-    mean: float
-    low: float
-    high: float
-
-    @property
-    def has_interval(self) -> bool:
-        return self.n >= 2 and math.isfinite(self.low) and math.isfinite(self.high)
-
-    @property
-    def no_spread(self) -> bool:
-        """Every pair the same: a zero-width interval says nothing about uncertainty."""
-        return self.has_interval and self.high - self.low <= 1e-9 * max(1.0, abs(self.mean))
-
-    def as_json(self) -> dict[str, Any]:
-        return {"n": self.n, "mean": _finite(self.mean), "low": _finite(self.low), "high": _finite(self.high)}
-
-
-def _values(values: Iterable[Any]) -> np.ndarray:
-    x = np.asarray([math.nan if v is None else float(v) for v in values], dtype=float)
-    return x[np.isfinite(x)]
-
-
-def mean_interval(values: Iterable[Any], level: float = 0.95) -> Interval:
-    """Mean and t interval of the finite values (None and NaN, an outcome with no value, are left out)."""
-    x = _values(values)
-    n = int(x.size)
-    if n == 0:
-        return Interval(0, math.nan, math.nan, math.nan)
-    mean = float(x.mean())
-    if n < 2:
-        return Interval(n, mean, math.nan, math.nan)
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return Interval(n, mean, mean - half, mean + half)
-
-
-def level_interval(values: Iterable[Any], key: str, level: float = 0.95) -> Interval:
-    """Mean of one arm's outcome with an interval inside the range the outcome can take.
-
-    As the experiment report does (`level_ci`): the t interval on the log scale of the distance from the
-    lower bound (logit scale for a share), by the delta method, mapped back. A count's interval never goes
-    below zero; data already outside the bounds keep the plain t interval.
-    """
-    x = _values(values)
-    plain = mean_interval(x, level)
-    o = outcomes.get(key)
-    lower, upper = o.lower, o.upper
-    if not plain.has_interval or lower is None or plain.high <= plain.low:
-        return plain
-    if x.min() < lower or (upper is not None and x.max() > upper):
-        return plain
-    n, mean = plain.n, plain.mean
-    se = float(x.std(ddof=1) / math.sqrt(n))
-    t = float(stats.t.ppf(0.5 + level / 2, n - 1))
-    if upper is None:
-        scale = mean - lower
-        half = t * se / scale
-        return Interval(n, mean, lower + scale * math.exp(-half), lower + scale * math.exp(half))
-    width = upper - lower
-    p = (mean - lower) / width
-    if not 0 < p < 1:
-        return plain
-    centre, half = math.log(p / (1 - p)), t * (se / width) / (p * (1 - p))
-    return Interval(n, mean, lower + width * _expit(centre - half), lower + width * _expit(centre + half))
-
-
-def _expit(z: float) -> float:
-    return 1 / (1 + math.exp(-z))
-
-
-def verdict(key: str, diff: Interval) -> str:
+def verdict(key: str, diff: Estimate) -> str:
     """`better` / `worse` by the registry's better direction when the interval excludes zero from at least
     MIN_PAIRS pairs, or when every pair differs by the same amount (a cost fixed by the levers); otherwise
     why not (a key of VERDICTS)."""
@@ -200,9 +123,9 @@ def compare(original: Sequence[dict[str, Any]], branched: Sequence[dict[str, Any
         a = [_number(s.get(key)) for s in original]
         b = [_number(s.get(key)) for s in branched]
         diffs = [y - x for x, y in zip(a, b, strict=True) if x is not None and y is not None]
-        diff = mean_interval(diffs)
+        diff = mean_ci(diffs)
         out[key] = {"measured": measured(key), "original": a, "branch": b,
-                    "original_mean": level_interval(a, key).as_json(), "branch_mean": level_interval(b, key).as_json(),
+                    "original_mean": level_ci(a, key).as_json(), "branch_mean": level_ci(b, key).as_json(),
                     "difference": diff.as_json(), "verdict": verdict(key, diff)}
     return out
 
@@ -212,10 +135,6 @@ def _number(value: Any) -> float | None:
         return None
     value = float(value)
     return value if math.isfinite(value) else None
-
-
-def _finite(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
 
 
 # ------------------------------------------------------------------------------------------------ running

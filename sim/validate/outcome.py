@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.experiment.report.stats import Estimate
+from sim.intervals import Estimate
 from sim.validate.catalogue import PATTERNS, Corridor, Pattern, corridor
 from sim.validate.stats import CheckResult, Status
 

@@ -22,9 +22,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from sim.errors import ConfigError
 from sim.experiment.definition import ExperimentConfig, definition_key, validate_definition
-from sim.experiment.report.stats import Estimate, mean_ci
 from sim.experiment.runner import run_experiment
 from sim.experiment.store import finished, model_fingerprint
+from sim.intervals import Estimate, mean_ci
 from sim.validate.catalogue import Arm, ArmData, Corridor, MissingOutcomeError, Pattern, evaluate, fill, pick_focus
 from sim.validate.outcome import ArmRun, PatternResult, Settings, ValidationOutcome, has_key
 from sim.validate.stats import Status, combine

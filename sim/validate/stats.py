@@ -18,7 +18,7 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from sim.experiment.report.stats import Estimate, mean_ci
+from sim.intervals import Estimate, mean_ci
 
 #: Bootstrap resamples for ratio intervals, and their fixed seed.
 BOOTSTRAP_SAMPLES, BOOTSTRAP_SEED = 2000, 20260
