@@ -89,6 +89,23 @@ def json_text(data: Any) -> str:
         return json.dumps(_finite(data), separators=(",", ":"), allow_nan=False, default=_json_default)
 
 
+def strict_json(text: str) -> Any:
+    """JSON text from someone else (a web page's request): NaN and Infinity, which JSON does not allow, and
+    numbers too large for a float are refused with a ValueError that says so."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows; send a finite number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text[:40]} is too large a number; send a finite number")
+    return value
+
+
 def _finite(data: Any) -> Any:
     """A copy of JSON-like data with every non-finite float replaced by None (walked without recursion)."""
     root: list[Any] = [data]

@@ -11,7 +11,6 @@ branch at a time, because branches write into the run folder. docs/security.md l
 from __future__ import annotations
 
 import json
-import math
 import re
 import sys
 import threading
@@ -25,9 +24,9 @@ from sim.replay.ensemble import check_seeds, run_ensemble
 from sim.replay.page import VIEWER_DIR, VIEWER_FILES
 from sim.replay.store import ReplayError, load_recording
 from sim.replay.training import MAX_BYTES as MAX_TRAINING_BODY
-from sim.replay.training import save_training
+from sim.replay.training import save_training, short_value
 from sim.replay.viewer_data import branch_payload, payload
-from sim.results import json_text
+from sim.results import json_text, strict_json
 
 #: Largest request body accepted (a branch request is a few hundred bytes).
 MAX_BODY = 64 * 1024
@@ -293,7 +292,7 @@ def branch_request(body: bytes) -> tuple[int, dict[str, Any], int]:
     except UnicodeDecodeError:
         raise RequestRefusedError(400, f"branch: the body is not UTF-8 text; {_USAGE}") from None
     try:
-        request = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        request = strict_json(text)
     except RecursionError:
         raise RequestRefusedError(400, "branch: the JSON is nested too deeply") from None
     except json.JSONDecodeError as exc:
@@ -309,7 +308,7 @@ def branch_request(body: bytes) -> tuple[int, dict[str, Any], int]:
         raise RequestRefusedError(400, f"branch: {'day' if 'day' not in request else 'levers'} is missing; {_USAGE}")
     day = request["day"]
     if type(day) is not int:
-        raise RequestRefusedError(400, f"branch.day: expected a whole number (a JSON integer), got {_short(day)}")
+        raise RequestRefusedError(400, f"branch.day: expected a whole number (a JSON integer), got {short_value(day)}")
     if not isinstance(request["levers"], dict):
         raise RequestRefusedError(400, f"branch.levers: expected a JSON object of lever -> value; {_USAGE}")
     try:
@@ -319,28 +318,9 @@ def branch_request(body: bytes) -> tuple[int, dict[str, Any], int]:
     return day, request["levers"], seeds
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows; send a finite number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text[:40]} is too large a number; send a finite number")
-    return value
-
-
 def json_bytes(data: Any) -> bytes:
     """UTF-8 JSON that a browser's JSON.parse accepts (`sim.results.json_text`: NaN and infinities null)."""
     return json_text(data).encode("utf-8")
-
-
-def _short(value: Any, width: int = 60) -> str:
-    """A value for an error line, cut to `width` characters (lists and objects only named: they may be deep)."""
-    if isinstance(value, dict | list):
-        return "an object" if isinstance(value, dict) else "a list"
-    text = json.dumps(value) if isinstance(value, str) else repr(value)
-    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _first_line(exc: BaseException) -> str:

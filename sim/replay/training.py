@@ -14,7 +14,6 @@ and the field. The file is replaced atomically, so a reader never sees half of i
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 import unicodedata
@@ -24,7 +23,7 @@ from typing import Any
 from sim.config import LEVER_SPECS
 from sim.replay.branching import check_levers
 from sim.replay.store import ReplayError
-from sim.results import DamagedFileError, read_bounded
+from sim.results import DamagedFileError, read_bounded, strict_json
 
 TRAINING_FILE = "training.json"
 TRAINING_FORMAT = "sim-training/1"
@@ -90,7 +89,7 @@ def parse(raw: bytes, where: str) -> Any:
     except UnicodeDecodeError as exc:
         raise ReplayError(f"{where}: not UTF-8 text (bad byte at offset {exc.start})") from None
     try:
-        return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        return strict_json(text)
     except RecursionError:
         raise ReplayError(f"{where}: nested too deeply") from None
     except json.JSONDecodeError as exc:
@@ -110,7 +109,7 @@ def check_training(data: Any, days: int, node_ids: list[str], need_format: bool)
     if unknown:
         raise ReplayError(f"training: unknown field {str(unknown[0])[:40]!r}; allowed: format, items")
     if ("format" in data or need_format) and data.get("format") != TRAINING_FORMAT:
-        raise ReplayError(f"training.format: {_short(data.get('format'))}, this version reads {TRAINING_FORMAT!r}")
+        raise ReplayError(f"training.format: {short_value(data.get('format'))}, this version reads {TRAINING_FORMAT!r}")
     items = data.get("items")
     if not isinstance(items, list):
         raise ReplayError(f"training.items: expected a list; {_USAGE}")
@@ -128,15 +127,15 @@ def _check_item(where: str, item: Any, days: int, node_ids: list[str]) -> dict[s
         raise ReplayError(f"{where}: unknown field {unknown[0][:40]!r}; allowed: {', '.join(sorted(_FIELDS))}")
     kind = item.get("kind")
     if kind not in KINDS:
-        raise ReplayError(f"{where}.kind: {_short(kind)} is not allowed; allowed: {', '.join(KINDS)}")
+        raise ReplayError(f"{where}.kind: {short_value(kind)} is not allowed; allowed: {', '.join(KINDS)}")
     day = item.get("day")
     last = days - 1 if kind == "note" else days - 2  # an inject needs a day left to branch into
     if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= last:
         allowed = f"a whole day in [0, {last}]" if last >= 0 else "none (the recording is too short to branch)"
-        raise ReplayError(f"{where}.day: {_short(day)} is not allowed; allowed: {allowed}")
+        raise ReplayError(f"{where}.day: {short_value(day)} is not allowed; allowed: {allowed}")
     text = item.get("text", "")
     if not isinstance(text, str):
-        raise ReplayError(f"{where}.text: expected text, got {_short(text)}")
+        raise ReplayError(f"{where}.text: expected text, got {short_value(text)}")
     if len(text) > MAX_NOTE:
         raise ReplayError(f"{where}.text: {len(text)} characters; allowed: at most {MAX_NOTE}")
     if any(unicodedata.category(c) == "Cc" and c not in "\n\t" for c in text):
@@ -172,18 +171,8 @@ def _check_levers(where: str, levers: Any, node_ids: list[str]) -> dict[str, Any
     return {f"policy.{name}": value for name, value in checked.items()}
 
 
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows; send a finite number")
-
-
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text[:40]} is too large a number; send a finite number")
-    return value
-
-
-def _short(value: Any, width: int = 60) -> str:
+def short_value(value: Any, width: int = 60) -> str:
+    """A value for an error line, cut to `width` characters (lists and objects only named: they may be deep)."""
     if isinstance(value, dict | list):
         return "an object" if isinstance(value, dict) else "a list"
     text = json.dumps(value) if isinstance(value, str) else repr(value)
