@@ -48,11 +48,6 @@ def note(text: str) -> dict[str, str]:
     return {"note": text}
 
 
-def described(default: bool, text: str) -> Any:
-    """A switch with what it means."""
-    return field(default=default, metadata=note(text))
-
-
 def prob(default: float, note: str = "") -> Any:
     """A probability or share: a number in [0, 1]."""
     return param(default, 0.0, 1.0, P, note)
@@ -85,8 +80,8 @@ class PolicyConfig:
     """The policy levers (DESIGN.md section 5). Defaults are the `baseline` world: siloed, weak oversight."""
 
     intel_sharing: float = prob(0.1, "0 siloed agencies ... 1 a fused picture")
-    joint_task_force: bool = described(False, "cross-border joint operations: arrests and evidence cross "
-                                               "jurisdictions without delay")
+    joint_task_force: bool = field(default=False, metadata=note(
+        "cross-border joint operations: arrests and evidence cross jurisdictions without delay"))
     inspection_rate: float = prob(0.05, "share of border traffic inspected")
     inspection_targeting: InspectionTargeting = field(default=InspectionTargeting.random, metadata=note(
         "how traffic is picked for inspection: at random, or by customs' picture of "
@@ -100,8 +95,8 @@ class PolicyConfig:
     oversight: float = prob(0.2, "audits and penalties against corruption")
     officer_pay: float = param(1.0, 0.0, 10.0, "x today's pay", "relative pay of officers (1 = today): better "
                                "pay makes a bribe less tempting")
-    whistleblower_protection: bool = described(False, "officers who report corrupt peers are protected, so "
-                                                      "more are reported")
+    whistleblower_protection: bool = field(default=False, metadata=note(
+        "officers who report corrupt peers are protected, so more are reported"))
     community_engagement: float = prob(0.1, "trust building, tip line, awareness")
     victim_protection: float = prob(0.2, "shelters, witness protection, non-punishment")
     prevention: float = prob(0.0, "education and economic programmes")
