@@ -25,7 +25,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim import outcomes, run_scenario
-from sim.replay.ensemble import compare, mean_interval, verdict
+from sim.intervals import mean_ci
+from sim.replay.ensemble import compare, verdict
 from sim.replay.page import viewer_html
 from sim.replay.server import make_server
 from sim.replay.viewer_data import payload
@@ -163,7 +164,7 @@ def test_a_ten_seed_branch_shows_intervals_coloured_by_direction_and_can_be_show
             entry = data["outcomes"][r["key"]]
             diffs = [b - a for a, b in zip(entry["original"], entry["branch"], strict=True)
                      if a is not None and b is not None]
-            assert r["verdict"] == entry["verdict"] == verdict(r["key"], mean_interval(diffs)), r
+            assert r["verdict"] == entry["verdict"] == verdict(r["key"], mean_ci(diffs)), r
             assert r["mean"] == pytest.approx(entry["difference"]["mean"]), r
             if entry["difference"]["n"] >= 2:  # an outcome with a value in at least two pairs
                 assert r["interval"] is not None, f"{r['key']}: no interval shown"
