@@ -118,6 +118,8 @@ OUTCOMES: tuple[Outcome, ...] = (
             description="loads whose courier was arrested on the way (through a tip or a lead)"),
     Outcome("organisations_entered", "organisations entered", "organisations", L, series=True, reported=False,
             description="new organisations drawn in by unmet demand at high prices"),
+    Outcome("organisations_dissolved", "organisations dissolved", "organisations", H, series=True, reported=False,
+            description="organisations that broke up after going without a working cell for network.dismantle_days"),
     Outcome("price_index_final", "price index (end)", "x base price", N, "rate", "{:.2f}", reported=False,
             description="mean over commodities of the market price relative to the base: risk and scarcity"),
     Outcome("disruption_depth", "disruption depth", "share of arrests", H, "share", "{:.2f}",

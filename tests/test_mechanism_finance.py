@@ -161,6 +161,19 @@ def test_clean_money_beyond_the_working_capital_is_held_as_wealth_under_its_laun
     assert m.finance.wealth(m.org.unique_id) == pytest.approx(clean - 0.5)
 
 
+def test_a_dissolved_organisation_keeps_no_cash_and_its_clean_money_all_becomes_wealth() -> None:
+    m = Money(policy={"financial_controls": 0.0})
+    f = m.sim.params.finance
+    m.org.cash, m.org.dirty = 1.0, 20.0
+    m.org.dissolve()
+    m.finance.launder(m.org)
+    (laundering,) = m.kinds("laundering")
+    clean = 4.0 * (1 - f.launder_fee)
+    assert m.org.cash == 0.0
+    assert m.finance.held[m.org.unique_id] == {laundering.actor: pytest.approx(clean), OWN: pytest.approx(1.0)}
+    assert m.org.dirty == pytest.approx(16.0)  # still laundered a tranche a day
+
+
 def test_wealth_slips_out_of_reach_and_refills_short_cash() -> None:
     """Each day wealth keeps exp(-1/holdings_life_days); cash below the working capital is topped up from it,
     evenly from every holding."""

@@ -183,3 +183,76 @@ def test_founding_members_have_tenure_and_new_couriers_start_with_none() -> None
     assert recruit.role is Role.COURIER
     assert recruit.tenure(5.0) == 0.0
     assert org.graph.has_edge(recruit.unique_id, lieutenants(org)[0].unique_id)  # tied to his sponsor
+
+
+def test_crew_cut_off_by_a_promotion_reconnect_to_the_new_lieutenant_and_do_not_count_meanwhile() -> None:
+    # No lateral ties: each courier answered to the lieutenant alone. One is promoted; the others are cut off.
+    org = org_of(0, cells_per_org=1, lateral_tie_prob=0.0, promotion_prob=1.0, lieutenant_min_tenure_days=0.0,
+                 reconnect_prob=0.0, dismantle_days=1000.0)
+    (lt,) = lieutenants(org)
+    arrest(org, lt)
+    days(org, 2)
+    new = next(x for x in org.cells[0] if x.active and x.role is Role.LIEUTENANT)
+    leader = org.leader()
+    assert leader is not None
+    org._tie(new, leader)  # the new lieutenant has reached the leader; his old crew mates not yet
+    crew = [x for x in org.cells[0] if x.active and x is not new]
+    assert org._read()["cells_up"] == 1
+    assert org.capacity() == 0  # the couriers are free, but nobody in the organisation reaches them
+    assert not org._settled  # cut-off crew are a vacancy: the cell keeps repairing
+    org.sim.params.network.reconnect_prob = 1.0
+    days(org, 1)
+    assert all(org.graph.has_edge(new.unique_id, x.unique_id) for x in crew)
+    assert org.capacity() == sum(1 for x in crew if x.role is Role.COURIER)
+
+
+def test_a_working_cell_recruits_for_places_its_cut_off_couriers_leave_empty() -> None:
+    class Joins:
+        def recruit(self, node: str) -> bool:
+            return True
+
+    org = org_of(0, cells_per_org=1, lateral_tie_prob=0.0, promotion_prob=1.0, lieutenant_min_tenure_days=0.0,
+                 reconnect_prob=0.0, recruit_base_prob=1.0, dismantle_days=1000.0, initial_cash=10.0)
+    (lt,) = lieutenants(org)
+    arrest(org, lt)
+    days(org, 2)  # a courier is promoted; the other couriers are cut off
+    new = next(x for x in org.cells[0] if x.active and x.role is Role.LIEUTENANT)
+    leader = org.leader()
+    assert leader is not None
+    org._tie(new, leader)
+    before = len(org.members)
+    env = org.sim.env
+    env.run(until=env.now + 1)
+    org.replace_losses(FakeHiring(), Joins())
+    assert len(org.members) == before + 1
+    assert org.members[-1].role is Role.COURIER
+    assert org.capacity() == 1  # the recruit, tied to his sponsor
+
+
+def test_an_organisation_without_a_working_cell_for_dismantle_days_dissolves() -> None:
+    org = org_of(0, cells_per_org=2, leader_tie_prob=1.0, promotion_prob=0.0, reconnect_prob=0.0,
+                 dismantle_days=10.0, cell_reform_prob=1.0)
+    for x in lieutenants(org):
+        arrest(org, x)
+    days(org, 9)
+    assert not org.dissolved
+    days(org, 12)
+    assert org.dissolved
+    assert [e.kind for e in org.sim.events].count("organisation_dissolved") == 1
+    assert not org.accepts()
+    assert org.capacity() == 0
+    assert not org.active_members  # the leader too: there is nothing left to lead
+    # An acquitted lieutenant has nothing to return to.
+    lt = lieutenants(org)[0]
+    org.reinstate(lt)
+    assert lt.status is Status.DISPERSED
+
+
+def test_an_organisation_with_one_working_cell_does_not_dissolve() -> None:
+    org = org_of(0, cells_per_org=2, leader_tie_prob=1.0, promotion_prob=0.0, reconnect_prob=0.0,
+                 dismantle_days=10.0, cell_reform_prob=0.0)
+    arrest(org, lieutenants(org)[1])
+    days(org, 40)
+    assert org.dismantled == {1}
+    assert not org.dissolved
+    assert org.accepts()

@@ -8,6 +8,7 @@ import pytest
 
 from sim.core.agents.facilitator import Facilitator, FacilitatorKind
 from sim.core.agents.organisation import Organisation
+from sim.core.agents.status import Status
 from sim.core.mechanisms.border import Border
 from sim.core.mechanisms.communities import Communities
 from sim.core.mechanisms.corruption import Corruption
@@ -118,6 +119,21 @@ def test_an_uninspected_load_is_delivered_and_its_value_becomes_dirty_money() ->
     assert r.shipments.node_use["gate"] == 1
     # Own passage learned: the risk at the gate fell below the prior.
     assert r.org.risk["gate"] < r.sim.params.network.risk_prior
+
+
+def test_a_courier_arrested_on_the_way_loses_the_load_but_one_whose_organisation_broke_up_delivers() -> None:
+    outcomes = {}
+    for status in (Status.CUSTODY, Status.DISPERSED):
+        r = Run(policy={"inspection_rate": 0.0})
+        r.send()
+        (departed,) = r.events("shipment_departed")
+        courier = next(x for x in r.org.members if x.unique_id == departed.actor)
+        r.org.set_status(courier, status)
+        r.sim.env.run(until=10)
+        outcomes[status] = ([e.kind for e in r.sim.events if e.kind in ("delivery", "load_lost")], r.org.dirty)
+    assert outcomes[Status.CUSTODY] == (["load_lost"], 0.0)
+    assert outcomes[Status.DISPERSED][0] == ["delivery"]
+    assert outcomes[Status.DISPERSED][1] > 0
 
 
 def test_a_load_at_a_post_that_always_seizes_is_seized_and_the_courier_arrested() -> None:

@@ -37,6 +37,7 @@ LOGGED_KINDS = (
     "lead_leaked", "operation", "tip", "victim_identified", "victim_protected", "trafficked", "reexploited",
     "conviction", "acquittal", "asset_freeze", "lead_developed", "policy_change", "laundering", "recruitment",
     "promotion", "cell_dismantled", "cell_recovered", "load_lost", "order_unfilled", "organisation_founded",
+    "organisation_dissolved",
 )
 #: Kinds that only feed counters, not the event log: what organisations spend (purchases, pay, fees, a few
 #: thousand a year) is accounted for in `criminal_expenses` without doubling events.parquet.
@@ -54,6 +55,7 @@ COUNTED: dict[str, tuple[tuple[str, str], ...]] = {
     "load_lost": (("loads_lost", ONE),),
     "order_unfilled": (("orders_unfilled", ONE),),
     "organisation_founded": (("organisations_entered", ONE),),
+    "organisation_dissolved": (("organisations_dissolved", ONE),),
     "recruitment": (("recruits", ONE),),
     "asset_freeze": (("assets_frozen", VALUE),),
     "bribe": (("bribes_paid", VALUE), ("criminal_expenses", VALUE)),

@@ -230,6 +230,9 @@ class CorridorModel(mesa.Model):
         # 3. Organisations, in random order (Mesa's shuffle, on the model's own stream): pay, launder,
         #    repair the network, court officers.
         for org in self.agents_by_type[Organisation].shuffle():
+            if org.dissolved:
+                self.finance.launder(org)  # its dirty money is still laundered; wealth ages
+                continue
             org.pay_upkeep()
             self.finance.launder(org)
             org.replace_losses(self.market, self.communities_mechanism)

@@ -8,7 +8,9 @@ next in line). A cell cut off or headless stops taking orders; if it stays so fo
 it breaks up. Replacement takes time and trust: vacancies are filled by promotion only from members with
 enough tenure, a promoted member keeps only the ties he had, a cut-off cell reconnects after a while, and a
 dismantled cell is re-formed around a trusted member, not a new recruit. The time from a cell stopping to
-its working again is the network's recovery time (Duijn, Kashirin & Sloot 2014; Bright et al. 2017).
+its working again is the network's recovery time (Duijn, Kashirin & Sloot 2014; Bright et al. 2017). An
+organisation left without any working cell for as long dissolves: its members disperse and it leaves the
+market, which entrants then fill (so the number of organisations settles instead of piling up remnants).
 
 Structure read-outs (leader, core, working cells, couriers) are cached and recomputed only after a member's
 status, role or ties change: they are asked many times a day and change rarely.
@@ -109,6 +111,8 @@ class Organisation(mesa.Agent):
         self.cells: dict[int, list[Member]] = {}
         self.down_since: dict[int, float | None] = {}  # when a cell stopped working (None: it works)
         self.dismantled: set[int] = set()
+        self.idle_since: float | None = None  # when its last working cell stopped (None: one works)
+        self.dissolved = False  # broke up for good (`dissolve`)
         self.recoveries: list[float] = []  # days from a cell stopping to working again (ended in the run)
         self.contacts: dict[str, list[Officer]] = {}  # checkpoint -> corrupt officers it can call on
         self.risk = dict(risk_prior)
@@ -177,6 +181,16 @@ class Organisation(mesa.Agent):
         self._brokerage = None
         self._settled = False
 
+    def dissolve(self) -> None:
+        """The organisation breaks up: with no working cell for `network.dismantle_days` there is nothing left
+        to run, so its free members disperse (a courier on the road still delivers his load). It takes no
+        more orders and is not repaired; what it laundered stays within investigators' reach."""
+        self.dissolved = True
+        self.sim.record("organisation_dissolved", org=self.unique_id, node=self.home)
+        for x in self.members:
+            if x.active:
+                self.set_status(x, Status.DISPERSED)
+
     def set_status(self, member: Member, status: Status) -> None:
         """The one place a member's status changes (arrest, verdict, dispersal), so that read-outs stay right."""
         member.status = status
@@ -235,7 +249,7 @@ class Organisation(mesa.Agent):
 
     def capacity(self) -> int:
         """Couriers in working cells: the weight of the organisation when the market places orders."""
-        return len(self._read()["couriers"])
+        return 0 if self.dissolved else len(self._read()["couriers"])
 
     def brokerage(self, member: Member) -> float:
         """Betweenness of a free member in the network of free members: how much of the organisation's
@@ -254,7 +268,7 @@ class Organisation(mesa.Agent):
         `reconnect_prob` a day; a cell down for `dismantle_days` breaks up; a dismantled cell is re-formed
         around a trusted member of a working cell; a working cell short of couriers recruits.
         """
-        if self._settled:
+        if self._settled or self.dissolved:
             return
         n = self.sim.params.network
         rng = self.staff_draws
@@ -277,7 +291,15 @@ class Organisation(mesa.Agent):
             if working:
                 self._cell_up(cell, now)
                 lt = next(x for x in crew if x.active and x.role is Role.LIEUTENANT)
-                if sum(1 for x in crew if x.active and x.role is Role.COURIER) < n.couriers_per_cell:
+                # Crew who answered to a lieutenant now gone are cut off until the new one finds them; the
+                # cell does not wait for them to fill its places.
+                lost = [x for x in crew if x.active and x is not lt and x.unique_id not in s["core"]]
+                for x in lost:
+                    vacancy = True
+                    if rng.random() < n.reconnect_prob:
+                        self._tie(lt, x)
+                if sum(1 for x in crew if x.active and x.role is Role.COURIER and x.unique_id in s["core"]) \
+                        < n.couriers_per_cell:
                     vacancy = True
                     self._recruit(cell, lt.home, lt.home_country, Role.COURIER, lt, hiring, recruiting)
                 continue
@@ -298,6 +320,14 @@ class Organisation(mesa.Agent):
                 s = self._read()
         if self.dismantled and s["head"] is not None and rng.random() < n.cell_reform_prob:
             self._reform(min(self.dismantled), s, now)
+            s = self._read()
+        if s["cells_up"] > 0:
+            self.idle_since = None
+        elif self.idle_since is None:
+            self.idle_since = now
+        elif now - self.idle_since >= n.dismantle_days:
+            self.dissolve()
+            return
         self._settled = not vacancy
 
     def _voucher(self, s: dict[str, Any]) -> Member:
@@ -371,7 +401,11 @@ class Organisation(mesa.Agent):
         return member
 
     def reinstate(self, member: Member) -> None:
-        """An acquitted member returns; if the old post was filled meanwhile, one rank lower."""
+        """An acquitted member returns; if the old post was filled meanwhile, one rank lower; to an organisation
+        that broke up meanwhile, not at all (he goes his way)."""
+        if self.dissolved:
+            self.set_status(member, Status.DISPERSED)
+            return
         self.set_status(member, Status.ACTIVE)
         if member.role is Role.LEADER and any(x.role is Role.LEADER and x is not member for x in self.active_members):
             member.role = Role.LIEUTENANT
@@ -424,6 +458,8 @@ class Organisation(mesa.Agent):
     # ------------------------------------------------------------------ orders, couriers, money
     def accepts(self) -> bool:
         """Whether it takes an order today: it needs a working cell; a leaderless one often hesitates."""
+        if self.dissolved:
+            return False
         s = self._read()
         if s["cells_up"] == 0:
             return False

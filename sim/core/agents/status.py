@@ -1,5 +1,5 @@
 """Where a person of the networks stands: free to act, in custody awaiting trial, in prison, or gone from a
-dismantled cell."""
+dismantled cell or a dissolved organisation."""
 
 from enum import StrEnum
 
@@ -8,4 +8,4 @@ class Status(StrEnum):
     ACTIVE = "active"
     CUSTODY = "custody"  # arrested, awaiting trial
     PRISON = "prison"  # convicted, serving the sentence
-    DISPERSED = "dispersed"  # left when the cell broke up (dismantled)
+    DISPERSED = "dispersed"  # left when the cell broke up (dismantled) or the organisation dissolved

@@ -106,13 +106,19 @@ class Finance:
         if passed > 0:
             self.sim.record("expense", org=org.unique_id, actor=actor, value=passed * fee, detail="laundering")
         clean = passed * (1.0 - fee)
-        to_cash = min(clean, max(0.0, f.working_capital - org.cash))
+        to_cash = 0.0 if org.dissolved else min(clean, max(0.0, f.working_capital - org.cash))
         org.cash += to_cash
         if clean > to_cash:
             held[actor] = held.get(actor, 0.0) + clean - to_cash
 
     def _draw_on_wealth(self, org: Any, held: dict[int, float]) -> None:
-        """Cash short of the working capital is topped up from wealth, evenly from every holding."""
+        """Cash short of the working capital is topped up from wealth, evenly from every holding (a dissolved
+        organisation keeps no working cash: its cash becomes its members' wealth)."""
+        if org.dissolved:
+            if org.cash > 0:
+                held[OWN] = held.get(OWN, 0.0) + org.cash
+                org.cash = 0.0
+            return
         gap = self.sim.params.finance.working_capital - org.cash
         total = sum(held.values())
         if gap <= 0 or total <= 0:

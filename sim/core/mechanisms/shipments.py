@@ -18,6 +18,7 @@ import numpy as np
 import simpy
 
 from sim.core.agents.facilitator import Facilitator
+from sim.core.agents.status import Status
 
 if TYPE_CHECKING:
     from sim.config.schema import SimConfig
@@ -346,7 +347,9 @@ class Shipments:
     def _delivered(self, shipment: Shipment) -> None:
         self.in_transit -= 1
         self._home(shipment)
-        if not shipment.courier.active:  # arrested on the way (a tip, a lead): the load never reaches a buyer
+        if shipment.courier.status in (Status.CUSTODY, Status.PRISON):
+            # Arrested on the way (a tip, a lead): the load never reaches a buyer. (A courier whose cell
+            # broke up meanwhile still delivers: the load is paid for and on its way.)
             self.sim.record("load_lost", org=shipment.org.unique_id, actor=shipment.courier.unique_id,
                             node=shipment.route.nodes[-1], commodity=shipment.commodity, value=shipment.value)
             if self.demand is not None:
