@@ -20,15 +20,15 @@ from tests.tiny_world import corridor, organisation, standalone
 
 @dataclass
 class FakeWitnesses:
-    """`count` protected witnesses against every organisation in `against` (`Witnesses.witnesses`)."""
+    """`count` protected witnesses against every member (id) in `against` (`Witnesses.witnesses`)."""
 
     count: int = 0
     against: set[int] = field(default_factory=set)
     asked: list[int] = field(default_factory=list)
 
-    def witnesses(self, org_id: int) -> int:
-        self.asked.append(org_id)
-        return self.count if org_id in self.against else 0
+    def witnesses(self, member_id: int) -> int:
+        self.asked.append(member_id)
+        return self.count if member_id in self.against else 0
 
 
 class Court:
@@ -110,16 +110,16 @@ def sigmoid(x: float) -> float:
 
 def organiser_conviction_rate(witnesses: int, role: Role = Role.LIEUTENANT, protection: float = 0.2,
                               n: int = 300) -> tuple[float, float]:
-    """(observed, expected) conviction rate of `n` people of `role`, each in an organisation with `witnesses`
-    protected witnesses, on evidence 0.3, without a victim case of their own."""
+    """(observed, expected) conviction rate of `n` people of `role`, each with `witnesses` protected victims
+    he controlled, on evidence 0.3, without a victim case of their own."""
     convicted = 0
     p_testimony = None
     for seed in range(n):
         fake = FakeWitnesses(witnesses)
         court = Court(seed, witnesses=fake, policy={"victim_protection": protection})
         org = court.organisation()
-        fake.against.add(org.unique_id)
         person = members(org, role)[0]
+        fake.against.add(person.unique_id)
         court.accuse(person)
         court.sim.env.run(until=1000)
         convicted += len(court.kinds("conviction"))
@@ -154,12 +154,13 @@ def test_more_protection_more_testimony_against_organisers() -> None:
 def test_testimony_is_marked_on_the_conviction() -> None:
     court = Court(witnesses=FakeWitnesses(50), policy={"victim_protection": 1.0}, justice={"conviction_base": 20.0})
     org = court.organisation()
-    court.justice.witnesses.against.add(org.unique_id)
-    court.accuse(org.leader())
+    leader = org.leader()
+    court.justice.witnesses.against.add(leader.unique_id)
+    court.accuse(leader)
     court.accuse(members(org, Role.COURIER)[0], victim_case=False)
     court.sim.env.run(until=1000)
     assert sorted(e.detail for e in court.kinds("conviction")) == ["courier", "leader/testimony"]
-    assert court.justice.witnesses.asked == [org.unique_id]  # only the organiser's trial asks
+    assert court.justice.witnesses.asked == [leader.unique_id]  # only the organiser's trial asks
 
 
 # ------------------------------------------------------------------------------------------------ whole runs

@@ -257,6 +257,13 @@ def test_a_seized_people_shipment_identifies_its_victims() -> None:
     r.send()
     (trafficked,) = r.events("trafficked")
     assert home.victims_count == trafficked.value > 0
+    # They were moved by the courier's cell, whose lieutenant controls them (and is who they can testify against).
+    (departed,) = r.events("shipment_departed")
+    courier = next(x for x in r.org.members if x.unique_id == departed.actor)
+    lieutenant = next(x for x in r.org.cells[courier.cell] if x.role.value == "lieutenant")
+    moved = home.trafficked_by == r.org.unique_id
+    assert moved.sum() == trafficked.value
+    assert (home.handled_by[moved] == lieutenant.unique_id).all()
     r.sim.env.run(until=10)
     assert r.events("seizure")
     (identified,) = r.events("victim_identified")

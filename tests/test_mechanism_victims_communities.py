@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from sim.core.agents.community import FREE, PROTECTED, RECRUITED, VICTIM, Community
+from sim.core.agents.status import Status
 from sim.core.mechanisms.communities import Communities
 from sim.core.mechanisms.investigation import Investigations
 from sim.core.mechanisms.justice import Justice
@@ -37,9 +38,9 @@ class Residents:
     def home(self) -> Community:
         return self.communities.by_node["home"]
 
-    def traffic(self, n: int, community: Community | None = None, org_id: int = -1) -> np.ndarray:
+    def traffic(self, n: int, community: Community | None = None, org_id: int = -1, handler: int = -1) -> np.ndarray:
         community = community or self.home
-        _, victims, _ = community.traffic(n, 1.0, self.sim.params.victims.exploitation_days, org_id)
+        _, victims, _ = community.traffic(n, 1.0, self.sim.params.victims.exploitation_days, org_id, handler)
         return victims
 
     def kinds(self, kind: str) -> list:
@@ -314,12 +315,15 @@ def test_victims_on_seized_shipments_are_recognised_by_screening(protection: flo
     assert found / total == pytest.approx(expected, abs=4 * np.sqrt(expected * (1 - expected) / total))
 
 
-def test_victims_remember_who_trafficked_them() -> None:
+def test_victims_remember_who_trafficked_them_and_who_controlled_them() -> None:
     r = Residents(**EAGER)
-    first, second = r.traffic(5, org_id=7), r.traffic(5, org_id=8)
+    first, second = r.traffic(5, org_id=7, handler=70), r.traffic(5, org_id=8, handler=80)
     assert (r.home.trafficked_by[first] == 7).all()
     assert (r.home.trafficked_by[second] == 8).all()
     assert (np.delete(r.home.trafficked_by, np.r_[first, second]) == -1).all()
+    assert (r.home.handled_by[first] == 70).all()
+    assert (r.home.handled_by[second] == 80).all()
+    assert (np.delete(r.home.handled_by, np.r_[first, second]) == -1).all()
 
 
 def connected(r: Residents, *orgs) -> FakeLeads:
@@ -342,6 +346,22 @@ def test_identified_victims_name_a_recruiter_or_lieutenant_of_their_traffickers(
     for target, source, country, victim_case in leads.calls:
         assert target.role.value in ("recruiter", "lieutenant")
         assert (source, country, victim_case) == ("victim", "A", True)
+
+
+def test_a_victim_names_the_man_who_controlled_them_while_he_is_free() -> None:
+    r = Residents(**EAGER, victims={"lead_prob_sheltered": 1.0, "lead_prob_unsheltered": 1.0})
+    org = organisation(r.sim, r.world, 0)
+    leads = connected(r, org)
+    handler = [x for x in org.members if x.role.value == "lieutenant"][-1]
+    r.victims.identify(r.home, r.traffic(3, org_id=org.unique_id, handler=handler.unique_id))
+    ((target, source, _, victim_case),) = leads.calls
+    assert (target, source, victim_case) == (handler, "victim", True)
+    # Once he is gone, they name someone else they met.
+    org.set_status(handler, Status.CUSTODY)
+    r.victims.identify(r.home, r.traffic(3, org_id=org.unique_id, handler=handler.unique_id))
+    assert len(leads.calls) == 2
+    assert leads.calls[1][0] is not handler
+    assert leads.calls[1][0].role.value in ("recruiter", "lieutenant")
 
 
 def victim_leads(shelter: bool, seeds: range = range(300)) -> float:
@@ -375,12 +395,14 @@ def test_victims_trafficked_by_nobody_known_or_without_investigations_give_no_le
     assert leads.calls == []
 
 
-def test_sheltered_victims_are_witnesses_against_their_traffickers_for_witness_days() -> None:
+def test_sheltered_victims_are_witnesses_against_the_man_who_controlled_them_for_witness_days() -> None:
     r = Residents(**EAGER, victims={"referral_base": 1.0, "witness_days": 100.0, "protection_days": 30.0})
-    victims = r.traffic(6, org_id=5)
+    victims = r.traffic(6, org_id=1, handler=5)
+    others = r.traffic(3, org_id=1, handler=6)  # the same organisation, another lieutenant's cell
     r.victims.identify(r.home, victims[:4])
     assert r.victims.witnesses(5) == 4
-    assert r.victims.witnesses(6) == 0
+    assert r.victims.witnesses(6) == 0  # nobody he controlled has been identified
+    assert others.size == 3
     r.sim.env.run(until=60)  # out of the shelter, still a protected witness
     r.home.daily_update(0.0)
     assert r.home.protected_count == 0
@@ -394,7 +416,7 @@ def test_sheltered_victims_are_witnesses_against_their_traffickers_for_witness_d
 
 def test_unsheltered_victims_are_no_witnesses() -> None:
     r = Residents(**EAGER, victims={"shelter_capacity_per_country": 0})
-    r.victims.identify(r.home, r.traffic(5, org_id=5))
+    r.victims.identify(r.home, r.traffic(5, org_id=1, handler=5))
     assert r.victims.witnesses(5) == 0
 
 

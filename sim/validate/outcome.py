@@ -44,7 +44,15 @@ class Settings:
 
     @property
     def n(self) -> int:
+        """The replications asked for (the mode's default unless given)."""
         return self.replications or (QUICK_REPLICATIONS if self.quick else FULL_REPLICATIONS)
+
+    def n_for(self, pattern: Pattern) -> int:
+        """A pattern's replications: as asked; by default, the full suite gives a pattern with a small effect
+        the replications it needs (`Pattern.replications`)."""
+        if self.replications or self.quick:
+            return self.n
+        return max(self.n, pattern.replications or 0)
 
     def days(self, pattern: Pattern) -> int:
         return QUICK_DAYS if self.quick else pattern.days

@@ -29,7 +29,9 @@ def summary_line(outcome: ValidationOutcome) -> str:
     c = outcome.counts
     s = outcome.settings
     mode = "quick subset" if s.quick else "selected patterns" if s.patterns else "full catalogue"
-    return (f"validation ({mode}, {s.n} replications): {c[Status.passed]}/{len(outcome.results)} pattern × corridor "
+    more = ", ".join(f"{p.name} {s.n_for(p)}" for p in s.chosen_patterns() if s.n_for(p) != s.n)
+    reps = f"{s.n} replications" + (f" ({more})" if more else "")
+    return (f"validation ({mode}, {reps}): {c[Status.passed]}/{len(outcome.results)} pattern × corridor "
             f"cells pass, {c[Status.failed]} fail, {c[Status.missing]} not measurable, {c[Status.error]} error; "
             f"{outcome.total} runs ({outcome.ran} run now, {outcome.total - outcome.ran} resumed) "
             f"in {outcome.seconds:.0f} s")
@@ -87,8 +89,8 @@ def _experiment_text(pattern: Pattern, outcome: ValidationOutcome) -> str:
     arms = "; ".join(f"**{a.key}**: " + (", ".join(f"`{o}`" for o in a.overrides) if a.overrides else
                                           "the baseline as it is") for a in pattern.arms)
     arms = arms.replace(SHOCK_END, str(max(1, days // 4)))
-    return (f"Experiment: {arms}. {days} measured days, {s.n} paired replications per arm (replicate r has the "
-            f"same seed in every arm), on each corridor.")
+    return (f"Experiment: {arms}. {days} measured days, {s.n_for(pattern)} paired replications per arm "
+            f"(replicate r has the same seed in every arm), on each corridor.")
 
 
 def _checks_table(results: list[PatternResult]) -> Table:
@@ -247,7 +249,8 @@ def write_json(outcome: ValidationOutcome) -> Path:
     plain = {
         "settings": {"patterns": [p.name for p in s.chosen_patterns()], "corridors": [c.label for c in
                                                                                       s.chosen_corridors()],
-                     "replications": s.n, "quick": s.quick, "seed": s.seed},
+                     "replications": s.n, "quick": s.quick, "seed": s.seed,
+                     "replications_by_pattern": {p.name: s.n_for(p) for p in s.chosen_patterns()}},
         "summary": {str(k): v for k, v in outcome.counts.items()},
         "runs": {"total": outcome.total, "ran_now": outcome.ran, "seconds": round(outcome.seconds, 2),
                  "model": outcome.model, "git_commit": git_commit()},

@@ -33,7 +33,7 @@ from sim.validate.stats import Status, combine
 def arm_definition(settings: Settings, pattern: Pattern, where: Corridor, overrides: Sequence[str]) -> DictConfig:
     """The experiment of one arm: the baseline scenario with the corridor's and the arm's overrides."""
     plain = {"name": where.label, "description": f"validation arm ({pattern.name})", "scenarios": ["baseline"],
-             "baseline": "baseline", "replications": settings.n, "days": settings.days(pattern),
+             "baseline": "baseline", "replications": settings.n_for(pattern), "days": settings.days(pattern),
              "seed": settings.seed, "overrides": [*where.overrides, *settings.extra, *overrides],
              "n_jobs": settings.jobs, "results_dir": str(settings.out / "arms" / model_fingerprint()),
              "report": False}

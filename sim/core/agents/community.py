@@ -91,6 +91,7 @@ class Community(mesa.Agent):
         self._reverting: tuple[float, np.ndarray, float] | None = None
         self.status = np.zeros(size, dtype=np.int8)
         self.trafficked_by = np.full(size, -1, dtype=np.int32)  # organisation that last trafficked each resident
+        self.handled_by = np.full(size, -1, dtype=np.int64)  # member who controlled them then (a lieutenant)
         self.times_trafficked = np.zeros(size, dtype=np.int16)
         self.protected_until = np.zeros(size, dtype=np.float32)
         self.exploited_until = np.zeros(size, dtype=np.float32)
@@ -303,10 +304,12 @@ class Community(mesa.Agent):
         return idx
 
     def traffic(self, n: int, victim_share: float, exploitation_days: float,
-                org_id: int = -1) -> tuple[int, np.ndarray, int]:
-        """Approach n persons for a people shipment of organisation `org_id`; returns (how many went, the
-        victims' indices among them, how many of those were re-exploited). Victims remember who trafficked
-        them (`trafficked_by`): once identified they can point investigators to that organisation.
+                org_id: int = -1, handler: int = -1) -> tuple[int, np.ndarray, int]:
+        """Approach n persons for a people shipment of organisation `org_id`, whose victims are controlled by
+        the member `handler` (the courier's lieutenant); returns (how many went, the victims' indices among
+        them, how many of those were re-exploited). Victims remember who trafficked them (`trafficked_by`)
+        and who controlled them (`handled_by`): once identified they can point investigators to that
+        organisation and testify against that man.
 
         Each approached resident goes along with probability vulnerability x (1 - w x awareness), w =
         `community.acceptance_awareness_weight`, so
@@ -326,6 +329,7 @@ class Community(mesa.Agent):
         self.status[picked[~is_victim]] = DEPARTED
         self.status[victims] = VICTIM
         self.trafficked_by[victims] = org_id
+        self.handled_by[victims] = handler
         self.victims_count += int(victims.size)
         self.exploited_until[victims] = self.sim.env.now + exploitation_days
         if victims.size:

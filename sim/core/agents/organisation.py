@@ -465,6 +465,11 @@ class Organisation(mesa.Agent):
             return False
         return s["leader"] is not None or self.draws.random() >= self.sim.params.network.leaderless_pause_prob
 
+    def handler(self, courier: Member) -> int:
+        """The member who controls the people a courier moves: his cell's lieutenant (-1 if it has none)."""
+        lt = next((x for x in self.cells.get(courier.cell, ()) if x.active and x.role is Role.LIEUTENANT), None)
+        return lt.unique_id if lt is not None else -1
+
     def free_couriers(self, now: float, wanted: int) -> list[Member]:
         """Up to `wanted` couriers of working cells who are at home and free, chosen at random."""
         ready = [x for x in self._read()["couriers"] if x.busy_until <= now]

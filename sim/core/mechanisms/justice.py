@@ -30,9 +30,9 @@ def is_organiser(person: Any) -> bool:
 
 
 class Witnesses(Protocol):
-    """Protected victims who can testify against an organisation (`Victims.witnesses`)."""
+    """Protected victims who can testify against a member who controlled them (`Victims.witnesses`)."""
 
-    def witnesses(self, org_id: int) -> int: ...
+    def witnesses(self, member_id: int) -> int: ...
 
 
 class Justice:
@@ -41,9 +41,9 @@ class Justice:
     Evidence gathered in another jurisdiction loses weight unless shared or carried by a joint task force
     (`policy.evidence_at_trial`). Victims testify with `policy.testimony_prob` (`policy.victim_protection`):
     the victims of a victim case (identified on the accused's shipment, or whose information opened the
-    case), and, at the trial of an organiser (leader or lieutenant), every victim of their organisation who was
-    sheltered and is still a protected witness at the verdict (`Witnesses`, `victims.witness_days`):
-    protection makes witnesses available and willing.
+    case), and, at the trial of an organiser (leader or lieutenant), every victim he controlled (as the
+    lieutenant of the cell that moved them) who was sheltered and is still a protected witness at the verdict
+    (`Witnesses`, `victims.witness_days`): protection makes witnesses available and willing.
 
     Results: `pending` (trials not yet decided: at the end of a run, arrests still awaiting their verdict,
     neither convicted nor acquitted) and `organiser_convictions` (from day 0).
@@ -67,7 +67,7 @@ class Justice:
         """How many victims can testify against this person now."""
         n = int(victim_case)
         if self.witnesses is not None and is_organiser(person):
-            n += self.witnesses.witnesses(org_id(person))
+            n += self.witnesses.witnesses(person.unique_id)
         return n
 
     def _trial(self, person: Any, evidence: float, cross_border: bool,

@@ -196,7 +196,7 @@ class Shipments:
         if community is None or community.size == 0:
             return False
         went, victims, again = community.traffic(persons, s.victim_share, sim.params.victims.exploitation_days,
-                                                 org_id=org.unique_id)
+                                                 org_id=org.unique_id, handler=org.handler(couriers[0]))
         if went == 0:
             return False  # nobody agreed to go: no shipment
         if victims.size:

@@ -43,8 +43,8 @@ class Victims:
         self.lead_draws = sim.stream("victims.leads")
         self.leads: Leads | None = None
         self.organisations: dict[int, Any] = {}  # by id (the model adds entrants, as for other mechanisms)
-        self._witnesses: dict[int, int] = {}  # organisation id -> protected victims able to testify against it
-        self._witness_ends: list[tuple[float, int]] = []  # a heap of (until, organisation id)
+        self._witnesses: dict[int, int] = {}  # member id -> protected victims able to testify against him
+        self._witness_ends: list[tuple[float, int]] = []  # a heap of (until, member id)
 
     def connect(self, leads: Leads, organisations: Sequence[Any]) -> None:
         """Where victims' information goes (the investigations), and the organisations it can name."""
@@ -84,15 +84,16 @@ class Victims:
             if sheltered.size:
                 self.sim.record("victim_protected", node=community.node, value=float(sheltered.size))
             self._give_leads(community, identified, sheltered)
-            self._keep_witnesses(community.trafficked_by[sheltered])
+            self._keep_witnesses(community.handled_by[sheltered])
         return int(identified.size)
 
-    def _keep_witnesses(self, orgs: np.ndarray) -> None:
-        """Sheltered victims stay available to testify against the organisation that trafficked them for
-        `victims.witness_days` (witness protection until the trials, which come months after identification)."""
+    def _keep_witnesses(self, handlers: np.ndarray) -> None:
+        """Sheltered victims stay available to testify against the man who controlled them (their handler, a
+        lieutenant) for `victims.witness_days` (witness protection until the trials, which come months after
+        identification). A victim can speak to what he did, not to the rest of the organisation."""
         until = self.sim.env.now + self.sim.params.victims.witness_days
-        for org_id in orgs[orgs >= 0]:
-            key = int(org_id)
+        for member_id in handlers[handlers >= 0]:
+            key = int(member_id)
             self._witnesses[key] = self._witnesses.get(key, 0) + 1
             heapq.heappush(self._witness_ends, (until, key))
 
@@ -105,6 +106,7 @@ class Victims:
             return
         v = self.sim.params.victims
         orgs = community.trafficked_by[identified]
+        handlers = community.handled_by[identified]
         safe = np.isin(identified, sheltered)
         for org_id in np.unique(orgs[orgs >= 0]):
             mine = orgs == org_id
@@ -117,12 +119,15 @@ class Victims:
             if org is None:
                 continue
             members = org.active_members
-            known = [x for x in members if x.role.value in KNOWN_TO_VICTIMS] or members
+            # The man who controlled them, if still free; else someone they met (a recruiter or lieutenant).
+            theirs = {int(h) for h in handlers[mine]}
+            known = ([x for x in members if x.unique_id in theirs]
+                     or [x for x in members if x.role.value in KNOWN_TO_VICTIMS] or members)
             if known:
                 self.leads.open(pick(self.lead_draws, known), "victim", community.country, victim_case=True)
 
-    def witnesses(self, org_id: int) -> int:
-        """Protected victims able to testify against this organisation now (at its organisers' trials)."""
+    def witnesses(self, member_id: int) -> int:
+        """Protected victims able to testify against this member now (at his trial: he controlled them)."""
         ends, now = self._witness_ends, self.sim.env.now
         while ends and ends[0][0] <= now:
             _, key = heapq.heappop(ends)
@@ -131,4 +136,4 @@ class Victims:
                 self._witnesses[key] = left
             else:
                 del self._witnesses[key]
-        return self._witnesses.get(org_id, 0)
+        return self._witnesses.get(member_id, 0)
