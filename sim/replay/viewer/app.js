@@ -13,7 +13,8 @@
   var ORIGINAL_COLOUR = "#1f4e99";
   var BRANCH_COLOURS = ["#e8590c", "#2b8a3e", "#c2255c", "#7048e8", "#0b7285", "#a0522d"];
   var KEY_KINDS = ["seizure", "arrest", "officer_corrupted", "corruption_case", "conviction", "acquittal",
-    "asset_freeze", "victim_identified", "victim_protected", "cell_dismantled", "policy_change", "operation"];
+    "asset_freeze", "victim_identified", "victim_protected", "cell_dismantled", "organisation_dissolved", "policy_change",
+    "operation"];
   var KINDS = {  // how each node kind is drawn: shape, fill, size (map units are pixels of a 1000-wide map)
     origin: {shape: "triangle", fill: "#8d5524", label: "origin"},
     market: {shape: "square", fill: "#a61e4d", label: "market"},
@@ -1019,7 +1020,7 @@
     conviction: "convictions", acquittal: "acquittals", asset_freeze: "asset freezes", laundering: "laundering",
     recruitment: "recruitments", promotion: "promotions", cell_dismantled: "cells dismantled",
     cell_recovered: "cells recovered", order_unfilled: "orders unfilled", organisation_founded: "new networks",
-    policy_change: "policy changes"};
+    organisation_dissolved: "networks broken up", policy_change: "policy changes"};
   var SOURCES = {seizure: "at a seizure", tip: "after a residents' tip", talk: "named by an arrested member",
     financial: "through a financial investigation", victim: "through a victim's statement",
     corruption: "through a corruption case"};
@@ -1069,6 +1070,7 @@
       case "cell_recovered": return "A cell of " + net + " works again after " + count(n, "day", "days");
       case "order_unfilled": return "A market order for " + (c || "a load") + " went unfilled: no network could ship it";
       case "organisation_founded": return "A new network entered" + (place ? " at " + place : "") + ": " + net;
+      case "organisation_dissolved": return capitalise(net) + " broke up: no cell of it had worked for weeks";
       case "policy_change": return "Policy changed: " + detail.replace(/_/g, " ").replace(/,/g, ", ").replace(/=/g, " → ");
       default: return capitalise(pretty(e.kind)) + (place ? " at " + place : "") + (org ? " (" + net + ")" : "");
     }
