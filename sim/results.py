@@ -14,7 +14,8 @@ import shutil
 import stat
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -184,6 +185,27 @@ def write_atomic(path: Path, write: Callable[[Path], Any]) -> None:
     try:
         write(tmp)
         os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def durable_temp(folder: Path, name: str, text: str, mode: int) -> Iterator[Path]:
+    """A fresh temporary file in `folder` holding `text`, flushed to disk, with permissions `mode`, for the
+    caller to give its final name (a rename or a link) inside the block; whatever is left is removed after.
+
+    `mkstemp` gives it an unpredictable name, created exclusively: where others may write into the folder
+    (a recording the viewer serves), nothing can be planted at the temporary name beforehand.
+    """
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        yield tmp
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from sim.replay.store import ReplayError
 from sim.replay.viewer_data import payload, to_json
-from sim.results import FRAMES_FILE, OUTPUT_FILES
+from sim.results import FRAMES_FILE, OUTPUT_FILES, durable_temp
 
 VIEWER_DIR = Path(__file__).parent / "viewer"
 #: What the server serves from VIEWER_DIR: route -> (file, content type).
@@ -56,22 +55,12 @@ def export(run_dir: str | Path, html_file: str | Path, force: bool = False) -> P
     """
     target = _check_target(str(html_file), force, run_dir)
     text = viewer_html(payload(run_dir))
-    folder = target.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+    with durable_temp(target.parent, target.name, text, 0o666 & ~_umask()) as tmp:
         if force:
             _check_target(str(html_file), force, run_dir)  # unchanged since the first look
             os.replace(tmp, target)
         else:
             _link_new(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
     return target
 
 

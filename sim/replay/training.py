@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 from sim.config import LEVER_SPECS
 from sim.replay.branching import check_levers
 from sim.replay.store import ReplayError
-from sim.results import DamagedFileError, read_bounded, strict_json
+from sim.results import DamagedFileError, durable_temp, read_bounded, strict_json
 
 TRAINING_FILE = "training.json"
 TRAINING_FORMAT = "sim-training/1"
@@ -68,17 +67,8 @@ def save_training(run_dir: str | Path, body: bytes, days: int, node_ids: list[st
     items = check_training(parse(body, "training"), days, node_ids, need_format=False)
     folder = Path(run_dir)
     text = json.dumps({"format": TRAINING_FORMAT, "items": items}, indent=1, ensure_ascii=False) + "\n"
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{TRAINING_FILE}.", suffix=".tmp", dir=folder)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
+    with durable_temp(folder, TRAINING_FILE, text, 0o644) as tmp:
         os.replace(tmp, folder / TRAINING_FILE)  # a symbolic link there is replaced, never written through
-    finally:
-        tmp.unlink(missing_ok=True)
     return items
 
 
