@@ -1,4 +1,5 @@
-"""Helpers for browser tests: finding Chromium and starting the replay viewer's server.
+"""Helpers for browser tests: finding Chromium, starting the replay viewer's server (as a process, or in a
+thread of the test process), private copies of a recording, and collecting a page's errors.
 
 The pytest fixtures built on these (`chromium`, `page`, `serve_viewer`) live in `tests/conftest_browser.py`.
 Browser tests drive Debian's Chromium (`apt-get install chromium`) through Playwright's Python API; they never
@@ -16,8 +17,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+from sim.replay.server import make_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 #: The repository root (the viewer runs from here, as a user would start it).
 REPO = Path(__file__).resolve().parent.parent
@@ -154,3 +161,29 @@ class ViewerServer:
         cmd = " ".join(viewer_command(self.run_dir))
         return (f"\ncommand: {cmd}\n--- stdout ---\n{''.join(self.stdout_lines)}"
                 f"--- stderr ({self.stderr_path}) ---\n{stderr}")
+
+
+@contextlib.contextmanager
+def serve(run: Path) -> Iterator[str]:
+    """The viewer's server for `run` on a free port of 127.0.0.1, in a thread of this process."""
+    server = make_server(run, 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def copy_of(recording: Path, tmp_path: Path) -> Path:
+    """A private copy of a recording (bookmarks and branches are written into the run folder)."""
+    return Path(shutil.copytree(recording, tmp_path / "run"))
+
+
+def watch(page: Page) -> list[str]:
+    """Collect the page's uncaught errors and console errors (a test ends by asserting there were none)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
+    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
+    return problems

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.browser import copy_of, watch
 from tests.conftest import REPO, cli_env
 
 if TYPE_CHECKING:  # Playwright may be missing: then the fixtures skip (or fail under SIM_REQUIRE_BROWSER=1)
@@ -45,19 +45,6 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
                           cwd=REPO, env=cli_env(), capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr
     return out
-
-
-def copy_of(recording: Path, tmp_path: Path) -> Path:
-    """A private copy of the recording (branches are written into the run folder)."""
-    return Path(shutil.copytree(recording, tmp_path / "run"))
-
-
-def watch(page: Page) -> list[str]:
-    """Collect the page's uncaught errors and console errors (a test ends by asserting there were none)."""
-    problems: list[str] = []
-    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
-    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
-    return problems
 
 
 def open_viewer(page: Page, url: str) -> None:

@@ -12,11 +12,7 @@ Without Chromium (or Playwright) these tests skip with a one-line hint; with SIM
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,8 +24,8 @@ from sim import outcomes, run_scenario
 from sim.intervals import mean_ci
 from sim.replay.ensemble import compare, verdict
 from sim.replay.page import viewer_html
-from sim.replay.server import make_server
 from sim.replay.viewer_data import payload
+from tests.browser import copy_of, serve, watch
 
 if TYPE_CHECKING:  # Playwright may be missing: then the fixtures skip (or fail under SIM_REQUIRE_BROWSER=1)
     from playwright.sync_api import Page
@@ -47,30 +43,6 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("viewer-branch") / "run"
     run_scenario([f"days={DAYS}", "warmup_days=0"], seed=SEED, output_dir=out)
     return out
-
-
-@contextlib.contextmanager
-def serve(run: Path) -> Iterator[str]:
-    """The viewer's server for `run` on a free port of 127.0.0.1, in a thread of this process."""
-    server = make_server(run, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def copy_of(recording: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(recording, tmp_path / "run"))
-
-
-def watch(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
-    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
-    return problems
 
 
 def open_viewer(page: Page, url: str) -> None:

@@ -17,15 +17,11 @@ Playwright) the browser tests skip with a one-line hint; with SIM_REQUIRE_BROWSE
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import json
 import math
 import re
-import shutil
 import socket
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,10 +29,10 @@ import pytest
 
 from sim import run_scenario
 from sim.replay.page import viewer_html
-from sim.replay.server import make_server
 from sim.replay.store import ReplayError, load_recording
 from sim.replay.training import MAX_ITEMS, TRAINING_FILE, check_training, load_training, save_training
 from sim.replay.viewer_data import cost_per_day, journeys, org_name, payload
+from tests.browser import copy_of, serve, watch
 
 if TYPE_CHECKING:  # Playwright may be missing: then the fixtures skip (or fail under SIM_REQUIRE_BROWSER=1)
     from playwright.sync_api import Page
@@ -67,31 +63,6 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def data(recording: Path) -> dict[str, Any]:
     return payload(recording)
-
-
-def copy_of(run: Path, tmp_path: Path) -> Path:
-    """A private copy (bookmarks and branches are written into the run folder)."""
-    return Path(shutil.copytree(run, tmp_path / "run"))
-
-
-@contextlib.contextmanager
-def serve(run: Path) -> Iterator[str]:
-    """The viewer's server for `run` on a free port of 127.0.0.1, in a thread of this process."""
-    server = make_server(run, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def watch(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
-    page.on("console", lambda msg: problems.append(f"console: {msg.text}") if msg.type == "error" else None)
-    return problems
 
 
 def open_page(page: Page, url: str, size: dict[str, int] | None = None) -> None:
