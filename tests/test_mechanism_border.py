@@ -318,6 +318,20 @@ def test_a_front_company_dilutes_the_profile() -> None:
     assert fronted == pytest.approx(0.5 * b.target_weight_profile * (1 - w.sim.params.shipments.front_company_effect))
 
 
+def test_a_front_company_changes_selection_not_what_an_opened_load_shows() -> None:
+    """A clean trader's name keeps a consignment from being picked; once it is opened, concealment decides."""
+    w = World()
+    p = w.sim.params
+    plain, fronted = w.shipment(), w.shipment(front_company=True)
+    for formal in (True, False):
+        assert fronted.detectability(p, formal) == plain.detectability(p, formal)
+    forged = w.shipment()
+    forged.forged_documents = True
+    papers = 1 - p.shipments.forgery_effect
+    assert forged.detectability(p, True) == pytest.approx(plain.detectability(p, True) * papers)
+    assert forged.detectability(p, False) == plain.detectability(p, False)  # papers matter at formal posts only
+
+
 def test_legitimate_traffic_matches_profiles_only() -> None:
     w = World(border={"profile_traffic_share": 0.15})
     assert w.post.traffic_suspicion() == 0.0

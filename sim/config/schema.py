@@ -232,7 +232,8 @@ class ShipmentConfig:
     forger_fee: float = param(0.01, 0.0, MAX_MONEY, "M")
     forgery_effect: float = prob(0.5, "detectability removed by forged papers at formal posts")
     front_company_fee: float = param(0.02, 0.0, MAX_MONEY, "M")
-    front_company_effect: float = prob(0.45, "detectability removed by a front company")
+    front_company_effect: float = prob(0.45, "share of a load's risk-profile suspicion a front company removes "
+                                                  "(risk-based selection; its organisation is hidden too)")
     broker_fee: float = param(0.01, 0.0, MAX_MONEY, "M")
     courier_arrest_post: float = prob(0.9, "chance the courier is taken when a load is seized at a formal post "
                                           "(drivers rarely get away from an inspection lane)")

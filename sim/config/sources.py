@@ -121,8 +121,9 @@ SOURCES: dict[str, str] = {
     "shipments.forger_fee": "judgement: half an officer-year for a set of papers; no published figure",
     "shipments.forgery_effect": "judgement: forged papers pass most document checks; no published figure",
     "shipments.front_company_fee": "judgement: a year of an officer's pay; no published figure",
-    "shipments.front_company_effect": "judgement: legitimate-looking consignments are rarely selected; no "
-                                      "published figure",
+    "shipments.front_company_effect": "judgement: legitimate-looking consignments are rarely selected by risk "
+                                      "profiling (a clean trader's declarations); once opened, concealment, not "
+                                      "the consignor, decides whether the load is found; no published figure",
     "shipments.broker_fee": "judgement: half an officer-year to arrange a corrupt contact; no published figure",
     "shipments.courier_arrest_post": "judgement: about 1 at land posts with a driver; large port seizures often "
                                      "bring no arrest (Irish Times 2014, Rotterdam)",

@@ -59,12 +59,12 @@ class Shipment:
         return (self.commodity, self.origin_country)
 
     def detectability(self, p: SimConfig, formal: bool) -> float:
-        """Chance an inspection or patrol finds the load (concealment and forged papers lower it)."""
+        """Chance an inspection or patrol finds the load (concealment and forged papers lower it). A front
+        company is not here: it makes a consignment look like a clean trader's, which matters when customs
+        choose what to open (`BorderPost.suspicion`), not once the load is opened."""
         s = p.shipments
         base = {"drugs": s.detectability_drugs, "people": s.detectability_people,
                 "weapons": s.detectability_weapons}[self.commodity]
-        if self.front_company:
-            base *= 1.0 - s.front_company_effect
         if self.forged_documents and formal:
             base *= 1.0 - s.forgery_effect
         return min(1.0, base * self.skill_factor)
