@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -239,6 +240,35 @@ def test_quick_subset_runs_end_to_end_writes_the_report_and_resumes(tmp_path: Pa
     assert again.total == first.total
     assert [(r.pattern, r.corridor, r.status) for r in again.results] == \
         [(r.pattern, r.corridor, r.status) for r in first.results]
+
+
+def test_a_pattern_that_needs_more_pairs_does_not_borrow_a_shorter_arm(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    """Recruitment and victim protection both run the three-year baseline; victim protection needs 40 pairs, so
+    it must get 40 baseline runs, not the 20 recruitment's arm has (its pairs would be cut to 20)."""
+    from sim.experiment.runner import ExperimentOutcome
+    from sim.validate import runner
+
+    asked: list[tuple[str, int]] = []
+
+    def fake_run(exp: Any, progress: bool | None = None) -> ExperimentOutcome:  # the experiment runner, faked
+        asked.append((tuple(exp.overrides)[-1] if exp.overrides else "baseline", int(exp.replications)))
+        return ExperimentOutcome(path=tmp_path, total=int(exp.replications), ok=int(exp.replications), ran=0,
+                                 failed=[])
+
+    monkeypatch.setattr(runner, "run_experiment", fake_run)
+    monkeypatch.setattr(runner, "load_arm", lambda path: ArmData(pd.DataFrame(), None))
+    settings = Settings(patterns=("recruitment", "victim_protection"), corridors=("default",), out=tmp_path)
+    arms = runner._Arms(settings, verbose=False, progress=False)
+    where = settings.chosen_corridors()[0]
+    for name in ("recruitment", "victim_protection"):
+        for arm in PATTERNS[name].arms:
+            arms.run(PATTERNS[name], where, arm, {})
+    assert asked == [("baseline", 20), ("policy.prevention=0.8", 20), ("baseline", 40),
+                     ("policy.victim_protection=0.9", 40)]
+    asked.clear()
+    arms.run(PATTERNS["victim_protection"], where, PATTERNS["victim_protection"].arms[0], {})
+    assert asked == []  # the same arm twice in one command runs once
 
 
 # ------------------------------------------------------------------------------------------------ bad input

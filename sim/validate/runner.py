@@ -40,6 +40,13 @@ def arm_definition(settings: Settings, pattern: Pattern, where: Corridor, overri
     return OmegaConf.merge(OmegaConf.structured(ExperimentConfig), plain)
 
 
+def arm_key(settings: Settings, pattern: Pattern, where: Corridor,
+            overrides: tuple[str, ...]) -> tuple[str, int, int, tuple[str, ...]]:
+    """What makes two patterns' arms the same experiment: map, days, replications and overrides. (A pattern that
+    needs more replications of an arm another pattern also runs gets its own: its pairs need them all.)"""
+    return (where.label, settings.days(pattern), settings.n_for(pattern), overrides)
+
+
 def context_of(settings: Settings, pattern: Pattern) -> dict[str, Any]:
     days = settings.days(pattern)
     return {"days": days, "shock_end": max(1, days // 4)}
@@ -59,7 +66,7 @@ def check_settings(settings: Settings) -> None:
                 if pattern.needs_focus(arm):
                     continue  # composed once its pilot has picked the focus
                 overrides = tuple(fill(o, context) for o in arm.overrides)
-                key = (where.label, settings.days(pattern), overrides)
+                key = arm_key(settings, pattern, where, overrides)
                 if key not in seen:
                     seen.add(key)
                     try:
@@ -73,12 +80,12 @@ class _Arms:
 
     def __init__(self, settings: Settings, verbose: bool, progress: bool | None) -> None:
         self.settings, self.verbose, self.progress = settings, verbose, progress
-        self.done: dict[tuple[str, int, tuple[str, ...]], tuple[ArmRun, ArmData]] = {}
+        self.done: dict[tuple[str, int, int, tuple[str, ...]], tuple[ArmRun, ArmData]] = {}
         self.total = self.ran = 0
 
     def run(self, pattern: Pattern, where: Corridor, arm: Arm, context: dict[str, Any]) -> tuple[ArmRun, ArmData]:
         overrides = tuple(fill(o, context) for o in arm.overrides)
-        key = (where.label, self.settings.days(pattern), overrides)
+        key = arm_key(self.settings, pattern, where, overrides)
         if key in self.done:
             run, data = self.done[key]
             return ArmRun(arm.key, overrides, run.path, run.total, run.ok, 0, run.errors), data
