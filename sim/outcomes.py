@@ -105,6 +105,10 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("convictions_organisers", "convictions of organisers", "persons", H, reported=False,
             description="convictions of leaders and lieutenants (among convictions), where victims' testimony "
                         "counts most"),
+    Outcome("convictions_trafficking_organisers", "convictions of trafficking organisers", "persons", H,
+            reported=False,
+            description="convictions of leaders and lieutenants of organisations that move people (among "
+                        "convictions of organisers): those victims can testify against"),
     Outcome("trials_pending", "trials pending at the end", "persons", N, reported=False,
             description="arrested persons whose trial had not ended by the last day: neither convicted nor "
                         "acquitted yet"),

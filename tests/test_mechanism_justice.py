@@ -45,8 +45,8 @@ class Court:
             self.justice.connect(witnesses)
         self.world = corridor()
 
-    def organisation(self, index: int = 0):
-        return organisation(self.sim, self.world, index)
+    def organisation(self, index: int = 0, commodities: tuple[str, ...] = ("drugs",)):
+        return organisation(self.sim, self.world, index, commodities=commodities)
 
     def accuse(self, person, evidence: float = 0.3, victim_case: bool = False) -> None:
         person.org.set_status(person, Status.CUSTODY)
@@ -85,9 +85,21 @@ def test_organiser_convictions_are_told_apart_from_couriers() -> None:
         court.accuse(person)
     court.sim.env.run(until=1000)
     assert court.justice.organiser_convictions == 2
+    assert court.justice.trafficking_organiser_convictions == 0  # a drug organisation's organisers
     assert [is_organiser(x) for x in (leader, lieutenant, courier, recruiter)] == [True, True, False, False]
     assert sorted(e.detail for e in court.kinds("conviction")) == ["courier", "leader", "lieutenant", "recruiter"]
     assert court.justice.pending == 0
+
+
+def test_organisers_of_organisations_that_move_people_are_counted_apart() -> None:
+    court = Court(justice={"conviction_base": 20.0})
+    drugs, people = court.organisation(0), court.organisation(1, commodities=("drugs", "people"))
+    for org in (drugs, people):
+        court.accuse(members(org, Role.LIEUTENANT)[0])
+        court.accuse(members(org, Role.COURIER)[0])
+    court.sim.env.run(until=1000)
+    assert court.justice.organiser_convictions == 2
+    assert court.justice.trafficking_organiser_convictions == 1  # the lieutenant of the people-moving one
 
 
 def test_convictions_in_the_warm_up_are_not_counted() -> None:
@@ -189,3 +201,4 @@ def test_pending_trials_are_reported() -> None:
     summary = run_scenario(["days=200"], seed=0).summary
     assert summary["trials_pending"] > 0  # arrests of the last months still await their verdict
     assert summary["convictions_organisers"] <= summary["convictions"]
+    assert summary["convictions_trafficking_organisers"] <= summary["convictions_organisers"]

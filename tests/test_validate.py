@@ -244,8 +244,8 @@ def test_quick_subset_runs_end_to_end_writes_the_report_and_resumes(tmp_path: Pa
 
 def test_a_pattern_that_needs_more_pairs_does_not_borrow_a_shorter_arm(monkeypatch: pytest.MonkeyPatch,
                                                                        tmp_path: Path) -> None:
-    """Recruitment and victim protection both run the three-year baseline; victim protection needs 40 pairs, so
-    it must get 40 baseline runs, not the 20 recruitment's arm has (its pairs would be cut to 20)."""
+    """Recruitment and victim protection both run the three-year baseline; victim protection needs more pairs,
+    so it must get as many baseline runs, not the 20 recruitment's arm has (its pairs would be cut to 20)."""
     from sim.experiment.runner import ExperimentOutcome
     from sim.validate import runner
 
@@ -264,8 +264,10 @@ def test_a_pattern_that_needs_more_pairs_does_not_borrow_a_shorter_arm(monkeypat
     for name in ("recruitment", "victim_protection"):
         for arm in PATTERNS[name].arms:
             arms.run(PATTERNS[name], where, arm, {})
-    assert asked == [("baseline", 20), ("policy.prevention=0.8", 20), ("baseline", 40),
-                     ("policy.victim_protection=0.9", 40)]
+    more = PATTERNS["victim_protection"].replications
+    assert more is not None and more > 20
+    assert asked == [("baseline", 20), ("policy.prevention=0.8", 20), ("baseline", more),
+                     ("policy.victim_protection=0.9", more)]
     asked.clear()
     arms.run(PATTERNS["victim_protection"], where, PATTERNS["victim_protection"].arms[0], {})
     assert asked == []  # the same arm twice in one command runs once

@@ -74,6 +74,7 @@ def summarise(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: n
         "network_members_final": int(members_final),
         "time_to_action_days": float(np.median(ttl)) if ttl else None,
         "convictions_organisers": int(investigations.justice.organiser_convictions),
+        "convictions_trafficking_organisers": int(investigations.justice.trafficking_organiser_convictions),
         "trials_pending": int(investigations.justice.pending),
         "leads_dropped_share": investigations.dropped_share(),
         "recovery_time_days": float(np.median(recoveries)) if recoveries else None,

@@ -481,14 +481,17 @@ def catalogue() -> tuple[Pattern, ...]:
             ("Farrell, Owens & McDevitt 2014, Crime, Law and Social Change 61(2) (few trafficking cases: "
              "the role of victim cooperation)", "UNODC 2020, Global Report on Trafficking in Persons"),
             (Arm("baseline"), Arm("protection", ("policy.victim_protection=0.9",))),
-            (Difference("more organisers convicted", Outcome("convictions_organisers"), "baseline", "protection", 1),),
-            days=1095, replications=40,
+            (Difference("more trafficking organisers convicted", Outcome("convictions_trafficking_organisers"),
+                        "baseline", "protection", 1),),
+            days=1095, replications=80,
             notes=("Victims testify against the lieutenant who controlled them (and name him to investigators), "
-                   "so the effect runs only through the trials of trafficking organisations' lieutenants: "
-                   "about +2 to +3 organisers convicted in three years on some 20, against a standard deviation "
-                   "of the paired difference of about 5. Forty pairs give a standard error near 0.8; twenty "
-                   "resolve it on some maps only. Three years let shelters fill and trials (months after "
-                   "arrest) conclude.",)),
+                   "so the effect runs only through the trials of the organisers of organisations that move "
+                   "people: the statistic counts those (about 10 in three years at baseline). Measured before "
+                   "the pattern was fixed: +1.4 to +3 of them, against a standard deviation of the paired "
+                   "difference of 4 to 5.5; eighty pairs give a standard error near 0.6 (forty resolve it on "
+                   "some maps only). Convictions of all organisers rise less (+0.7 to +2.5, not resolved): the "
+                   "victims' leads take investigators' time from drug organisations. Three years let shelters "
+                   "fill and trials (months after arrest) conclude.",)),
         Pattern(
             "inspection_delay", "The inspection / trade-delay trade-off",
             "Inspecting more border traffic seizes more loads but slows legitimate trade: enforcement has an "

@@ -46,7 +46,9 @@ class Justice:
     (`Witnesses`, `victims.witness_days`): protection makes witnesses available and willing.
 
     Results: `pending` (trials not yet decided: at the end of a run, arrests still awaiting their verdict,
-    neither convicted nor acquitted) and `organiser_convictions` (from day 0).
+    neither convicted nor acquitted), `organiser_convictions` (from day 0) and, among them,
+    `trafficking_organiser_convictions` (organisers of organisations that move people: the only ones victims
+    can testify against).
     """
 
     def __init__(self, sim: Sim) -> None:
@@ -54,6 +56,7 @@ class Justice:
         self.witnesses: Witnesses | None = None
         self.pending = 0
         self.organiser_convictions = 0
+        self.trafficking_organiser_convictions = 0
 
     def connect(self, witnesses: Witnesses) -> None:
         """Who can testify at organisers' trials (the victims mechanism)."""
@@ -90,6 +93,8 @@ class Justice:
                        detail=f"{role}/testimony" if testimony else role)
             if is_organiser(person) and sim.env.now >= 0:
                 self.organiser_convictions += 1
+                if "people" in person.org.commodities:
+                    self.trafficking_organiser_convictions += 1
         else:
             if isinstance(person, Facilitator):
                 person.set_status(Status.ACTIVE)
