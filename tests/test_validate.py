@@ -265,7 +265,8 @@ def test_a_pattern_that_needs_more_pairs_does_not_borrow_a_shorter_arm(monkeypat
         for arm in PATTERNS[name].arms:
             arms.run(PATTERNS[name], where, arm, {})
     more = PATTERNS["victim_protection"].replications
-    assert more is not None and more > 20
+    assert more is not None
+    assert more > 20
     assert asked == [("baseline", 20), ("policy.prevention=0.8", 20), ("baseline", more),
                      ("policy.victim_protection=0.9", more)]
     asked.clear()
