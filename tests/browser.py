@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from sim.replay.server import make_server
+from tests.conftest import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -165,20 +165,9 @@ class ViewerServer:
 
 @contextlib.contextmanager
 def serve(run: Path) -> Iterator[str]:
-    """The viewer's server for `run` on a free port of 127.0.0.1, in a thread of this process."""
-    server = make_server(run, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def copy_of(recording: Path, tmp_path: Path) -> Path:
-    """A private copy of a recording (bookmarks and branches are written into the run folder)."""
-    return Path(shutil.copytree(recording, tmp_path / "run"))
+    """The viewer's server for `run` on a free port of 127.0.0.1, in a thread of this process: its address."""
+    with serving(run) as port:
+        yield f"http://127.0.0.1:{port}/"
 
 
 def watch(page: Page) -> list[str]:

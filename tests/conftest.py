@@ -1,14 +1,22 @@
-"""Shared helpers: running the real command line in a fresh process, and checking run folders."""
+"""Shared helpers: running the real command line in a fresh process or in this one, serving a recording, and
+checking run folders."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from sim.replay.server import make_server
 from sim.results import FRAMES_FILE, OUTPUT_FILES
 
 #: Browser fixtures (chromium, page, serve_viewer) for the viewer tests.
@@ -53,6 +61,38 @@ def wait_cli(proc: subprocess.Popen[str], timeout: float = 180) -> subprocess.Co
         proc.communicate()
         raise
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def in_process(main: Callable[[list[str]], int], argv: list[str] | tuple[str, ...],
+               capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """A command's `main(ARGV)` in this process: (exit code, stdout, stderr); a `SystemExit` gives the code
+    Python would exit with (None 0, a message 1)."""
+    capsys.readouterr()  # only this command's output
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def copy_of(recording: Path, tmp_path: Path) -> Path:
+    """A private copy of a recording (bookmarks and branches are written into the run folder)."""
+    return Path(shutil.copytree(recording, tmp_path / "run"))
+
+
+@contextlib.contextmanager
+def serving(run: Path, **options: Any) -> Iterator[int]:
+    """The viewer's server for `run` on a free port of 127.0.0.1, in a thread of this process; yields the port
+    and stops and closes the server at the end."""
+    server = make_server(run, 0, **options)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def assert_complete_run(folder: Path) -> dict[str, Any]:

@@ -9,13 +9,10 @@ a 400 with one line). A short run with no warm-up keeps these tests quick.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import math
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +35,9 @@ from sim.replay.ensemble import (
     verdict,
     workers,
 )
-from sim.replay.server import make_server
 from sim.replay.store import ReplayError
 from sim.replay.viewer_data import LEVER_COSTS, payload
+from tests.conftest import copy_of, in_process, serving
 
 DAYS = 20
 SEED = 7
@@ -62,10 +59,6 @@ def ensemble(recording: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
     folder, data = run_ensemble(run, 5, LEVERS, seeds=3, n_jobs=1)
     assert data is not None
     return folder, data
-
-
-def copy_of(recording: Path, tmp_path: Path) -> Path:
-    return Path(shutil.copytree(recording, tmp_path / "run"))
 
 
 # ------------------------------------------------------------------------------------------------ pairing
@@ -296,13 +289,8 @@ def test_an_oversized_ensemble_is_refused_before_it_is_read(ensemble: tuple[Path
 
 
 def replay(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-    out, err = capsys.readouterr()
-    return code, out, err
+    """`python -m sim.replay ARGV`, in process: (exit code, stdout, stderr)."""
+    return in_process(main, argv, capsys)
 
 
 @pytest.mark.parametrize(("args", "expected"), [
@@ -347,18 +335,6 @@ def test_the_command_line_prints_the_comparison(recording: Path, tmp_path: Path,
 # ------------------------------------------------------------------------------------------------ the server
 
 
-@contextlib.contextmanager
-def serve(run: Path) -> Iterator[int]:
-    server = make_server(run, 0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def call(port: int, method: str, path: str, body: dict[str, Any] | None = None) -> tuple[int, dict[str, Any]]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
@@ -373,7 +349,7 @@ def call(port: int, method: str, path: str, body: dict[str, Any] | None = None) 
 
 def test_the_server_runs_an_ensemble_and_refuses_bad_seeds_in_one_line(recording: Path, tmp_path: Path) -> None:
     run = copy_of(recording, tmp_path)
-    with serve(run) as port:
+    with serving(run) as port:
         assert call(port, "GET", "/api/branch/progress") == (200, {"ok": True, "running": False, "done": 0,
                                                                    "total": 0})
         for seeds, expected in [(0, "out of range"), (MAX_SEEDS + 1, "out of range"), (True, "whole number"),

@@ -21,7 +21,7 @@ import pytest
 from sim.api import run_scenario
 from sim.errors import ConfigError
 from sim.experiment import cli, definition, runner, store
-from tests.conftest import REPO, cli_env
+from tests.conftest import REPO, cli_env, in_process
 
 TINY = """
 defaults:
@@ -57,12 +57,7 @@ def experiments(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """`python -m sim.experiment ARGS` in this process: exit code, stdout, stderr."""
-    try:
-        code = cli.main(list(args))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
+    return in_process(cli.main, args, capsys)
 
 
 def assert_one_error_line(code: int, err: str, *expected: str) -> str:

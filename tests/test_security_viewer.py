@@ -25,7 +25,7 @@ import pytest
 
 from sim import run_scenario
 from sim.replay.cli import main
-from sim.replay.server import make_server
+from tests.conftest import in_process, serving
 
 DAYS = 20
 SECRET = "s3cr3t-probe-value"
@@ -114,14 +114,8 @@ def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @contextlib.contextmanager
 def serve(run: Path, **options: Any) -> Iterator[Viewer]:
     """A viewer server for `run` on a free port of 127.0.0.1, in a thread, stopped at the end."""
-    server = make_server(run, 0, **options)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield Viewer(server.server_address[1], run)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(run, **options) as port:
+        yield Viewer(port, run)
 
 
 @pytest.fixture(scope="module")
@@ -428,13 +422,7 @@ def test_non_finite_numbers_go_out_as_null(recording: Path, tmp_path: Path) -> N
 
 def replay(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     """`python -m sim.replay ARGV`, in process: (exit code, stdout, stderr)."""
-    capsys.readouterr()
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 2
-    out, err = capsys.readouterr()
-    return code, out, err
+    return in_process(main, argv, capsys)
 
 
 def assert_refused(result: tuple[int, str, str], expected: str = "") -> str:

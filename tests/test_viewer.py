@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser import copy_of, watch
-from tests.conftest import REPO, cli_env
+from tests.browser import watch
+from tests.conftest import REPO, cli_env, copy_of
 
 if TYPE_CHECKING:  # Playwright may be missing: then the fixtures skip (or fail under SIM_REQUIRE_BROWSER=1)
     from playwright.sync_api import Page

@@ -25,7 +25,8 @@ from sim.intervals import mean_ci
 from sim.replay.ensemble import compare, verdict
 from sim.replay.page import viewer_html
 from sim.replay.viewer_data import payload
-from tests.browser import copy_of, serve, watch
+from tests.browser import serve, watch
+from tests.conftest import copy_of
 
 if TYPE_CHECKING:  # Playwright may be missing: then the fixtures skip (or fail under SIM_REQUIRE_BROWSER=1)
     from playwright.sync_api import Page

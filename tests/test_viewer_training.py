@@ -32,7 +32,8 @@ from sim.replay.page import viewer_html
 from sim.replay.store import ReplayError, load_recording
 from sim.replay.training import MAX_ITEMS, TRAINING_FILE, check_training, load_training, save_training
 from sim.replay.viewer_data import cost_per_day, journeys, org_name, payload
-from tests.browser import copy_of, serve, watch
+from tests.browser import serve, watch
+from tests.conftest import copy_of
 
 if TYPE_CHECKING:  # Playwright may be missing: then the fixtures skip (or fail under SIM_REQUIRE_BROWSER=1)
     from playwright.sync_api import Page
