@@ -40,8 +40,11 @@ def arm_definition(settings: Settings, pattern: Pattern, where: Corridor, overri
     return OmegaConf.merge(OmegaConf.structured(ExperimentConfig), plain)
 
 
-def arm_key(settings: Settings, pattern: Pattern, where: Corridor,
-            overrides: tuple[str, ...]) -> tuple[str, int, int, tuple[str, ...]]:
+#: Corridor label, days, replications, overrides.
+ArmKey = tuple[str, int, int, tuple[str, ...]]
+
+
+def arm_key(settings: Settings, pattern: Pattern, where: Corridor, overrides: tuple[str, ...]) -> ArmKey:
     """What makes two patterns' arms the same experiment: map, days, replications and overrides. (A pattern that
     needs more replications of an arm another pattern also runs gets its own: its pairs need them all.)"""
     return (where.label, settings.days(pattern), settings.n_for(pattern), overrides)
@@ -80,7 +83,7 @@ class _Arms:
 
     def __init__(self, settings: Settings, verbose: bool, progress: bool | None) -> None:
         self.settings, self.verbose, self.progress = settings, verbose, progress
-        self.done: dict[tuple[str, int, int, tuple[str, ...]], tuple[ArmRun, ArmData]] = {}
+        self.done: dict[ArmKey, tuple[ArmRun, ArmData]] = {}
         self.total = self.ran = 0
 
     def run(self, pattern: Pattern, where: Corridor, arm: Arm, context: dict[str, Any]) -> tuple[ArmRun, ArmData]:
