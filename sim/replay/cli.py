@@ -16,6 +16,7 @@ import argparse
 import sys
 import threading
 import webbrowser
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from sim.cli import fail, restore_ctrl_c
@@ -36,37 +37,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {command + ': ' if command else ''}{message}\n")
 
 
-def _port(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port; allowed: a whole number in [0, 65535] "
-                                         "(0 picks a free one)")
-    return value
+def _whole(what: str, low: int, high: int | None, note: str) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high] (no upper bound if None), else one line naming `what`."""
+    allowed = f"in [{low}, {high}]" if high is not None else f">= {low}"
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not {what}; allowed: a whole number {allowed} "
+                                             f"({note})")
+        return value
+
+    return parse
 
 
-def _seeds(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_SEEDS:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of seeds; allowed: a whole number in "
-                                         f"[1, {MAX_SEEDS}] (1: one branch run, no ensemble)")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number of workers; allowed: a whole number >= 1 "
-                                         "(more than the cores are not used)")
-    return value
+_port = _whole("a port", 0, 65535, "0 picks a free one")
+_seeds = _whole("a number of seeds", 1, MAX_SEEDS, "1: one branch run, no ensemble")
+_jobs = _whole("a number of workers", 1, None, "more than the cores are not used")
 
 
 def _parse_levers(items: list[str]) -> dict[str, Any]:
