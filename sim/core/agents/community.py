@@ -221,16 +221,22 @@ class Community(mesa.Agent):
         told = rng.random(total) < prob
         sighting = np.repeat(np.arange(len(due)), witnesses)
         reported = np.bincount(sighting[told], minlength=len(due)) > 0
-        return [(due[i][1], due[i][2]) for i in np.flatnonzero(reported)]
+        return [due[i][1:] for i in np.flatnonzero(reported).tolist()]
 
     # ------------------------------------------------------------------ recruitment and trafficking
-    def _draw(self, n: int, weights: np.ndarray) -> np.ndarray:
+    def _draw_one(self, weights: np.ndarray) -> int | None:
+        """One resident drawn with probability proportional to `weights` (None if all weigh 0).
+
+        The same arithmetic and the same single uniform as numpy's `choice(size, 1, replace=False, p=w/total)`
+        (normalised cumulative sum, then a right-sided search), so the draws match it exactly, without its
+        validation passes over the array, which cost several times the draw itself.
+        """
         total = weights.sum()
-        if n <= 0 or total <= 0:
-            return np.empty(0, dtype=np.int64)
-        nonzero = int(np.count_nonzero(weights))
-        n = min(n, nonzero)
-        return self.recruit_draws.choice(self.size, size=n, replace=False, p=weights / total)
+        if total <= 0:
+            return None
+        cdf = np.cumsum(weights / total)
+        cdf /= cdf[-1]
+        return int(cdf.searchsorted(self.recruit_draws.random((1,)), side="right")[0])
 
     def _approach(self, n: int) -> np.ndarray:
         """n distinct free residents drawn with the trafficking weights (see `traffic`), without replacement.
@@ -292,15 +298,14 @@ class Community(mesa.Agent):
         c = self.sim.params.community
         eligible = (self.status == FREE) & (self.vulnerability > c.recruit_threshold)
         weights = np.where(eligible, self.vulnerability * (1.0 - self.awareness), 0.0)
-        picked = self._draw(1, weights)
-        if picked.size == 0:
+        idx = self._draw_one(weights)
+        if idx is None:
             return None
-        idx = int(picked[0])
         if self.recruit_draws.random() >= self.vulnerability[idx] * (
                 1.0 - c.acceptance_awareness_weight * self.awareness[idx]):
             return None  # approached, but said no
         self.status[idx] = RECRUITED
-        self._taken(picked)
+        self._taken(np.array([idx]))
         return idx
 
     def traffic(self, n: int, victim_share: float, exploitation_days: float,

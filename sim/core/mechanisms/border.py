@@ -130,9 +130,12 @@ class BorderPost(EnforcementPoint):
         """Time to the next platoon of legitimate traffic (a Poisson process); drawn in blocks, since a
         year holds thousands of platoons per post."""
         if not self._gaps:
-            block = self._traffic_rng.exponential(1.0 / self.sim.params.border.platoons_per_day, 256)
-            self._gaps = block.tolist()[::-1]
+            self._gaps = self._gap_block()
         return self._gaps.pop()
+
+    def _gap_block(self) -> list[float]:
+        """The next 256 gaps between platoons, to be taken from the end (`pop`)."""
+        return self._traffic_rng.exponential(1.0 / self.sim.params.border.platoons_per_day, 256).tolist()[::-1]
 
     def _admit(self, arrived: float, service_days: float) -> float:
         """Give the arrival the first lane free (FCFS); returns when it starts."""
@@ -238,23 +241,36 @@ class BorderPost(EnforcementPoint):
         targeted = policy.risk_based(p)
         weight = 1.0 + b.targeting_concentration * self.traffic_suspicion() if targeted else 1.0
         last_day = self._days - 1
-        while self._next_platoon <= until:
-            arrived = self._next_platoon
-            self._next_platoon = arrived + self._draw_gap()
+        # The loop runs for every platoon of the run (tens of thousands): the lane heap, the queue and the
+        # gap draws are inlined (`_admit`, `queue_length`, `_draw_gap` do the same for one arrival).
+        free, starts, gaps = self._free, self._starts, self._gaps
+        lanes = self.lanes
+        clearance, inspection_minutes, max_queue = b.clearance_minutes, b.inspection_minutes, b.max_queue_hours
+        legit_vehicles, delay_hours, legit_inspected = self.legit_vehicles, self.delay_hours, self.legit_inspected
+        arriving = self._next_platoon
+        while arriving <= until:
+            arrived = arriving
+            if not gaps:
+                gaps = self._gaps = self._gap_block()
+            arriving = self._next_platoon = arrived + gaps.pop()
             each = min(1.0, share * weight / self._mean_weight(arrived, weight, vehicles)) if targeted else share
-            inspected = b.clearance_minutes + each * b.inspection_minutes
-            backlog = self.queue_length(arrived) * vehicles * inspected / 60.0 / self.lanes  # hours
-            waved_through = backlog > b.max_queue_hours
-            minutes_each = b.clearance_minutes if waved_through else inspected
-            start = self._admit(arrived, vehicles * minutes_each / MINUTES_PER_DAY)
+            inspected = clearance + each * inspection_minutes
+            while starts and starts[0] <= arrived:
+                starts.popleft()
+            backlog = len(starts) * vehicles * inspected / 60.0 / lanes  # hours
+            waved_through = backlog > max_queue
+            minutes_each = clearance if waved_through else inspected
+            start = max(arrived, free[0])
+            heapq.heapreplace(free, start + vehicles * minutes_each / MINUTES_PER_DAY)
+            starts.append(start)
             day = math.floor(start)
             if day < 0:  # the warm-up is not measured
                 continue
             day = min(day, last_day)
-            self.legit_vehicles[day] += vehicles
-            self.delay_hours[day] += vehicles * ((start - arrived) * 24.0 + minutes_each / 60.0)
+            legit_vehicles[day] += vehicles
+            delay_hours[day] += vehicles * ((start - arrived) * 24.0 + minutes_each / 60.0)
             if not waved_through:
-                self.legit_inspected[day] += vehicles * each
+                legit_inspected[day] += vehicles * each
 
     def pass_shipment(self, shipment: Any) -> tuple[Officer | None, float]:
         """The shipment arrives now: it is picked for inspection or not, takes a lane when one is free, and
