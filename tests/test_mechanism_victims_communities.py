@@ -287,6 +287,27 @@ def test_recruit_only_takes_free_vulnerable_residents() -> None:
     assert_counts_kept(c)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 3, 4])
+def test_the_recruitment_draw_is_numpys_weighted_choice(seed: int) -> None:
+    """`_draw_one` skips numpy's validation passes but must pick the very resident `choice` would, from the
+    same stream, and leave the stream where `choice` leaves it (the next draws stay the same too)."""
+    r = Residents(seed=seed)
+    c = r.home
+    weights_rng = np.random.default_rng(100 + seed)
+    for _ in range(200):
+        weights = weights_rng.random(c.size) ** 3
+        weights[weights_rng.random(c.size) < 0.7] = 0.0  # most residents ineligible, as in a run
+        state = c.recruit_draws.bit_generator.state
+        picked = c._draw_one(weights)
+        after = c.recruit_draws.random()
+        c.recruit_draws.bit_generator.state = state
+        expected = c.recruit_draws.choice(c.size, size=1, replace=False, p=weights / weights.sum())
+        assert picked == int(expected[0])
+        assert weights[picked] > 0
+        assert c.recruit_draws.random() == after
+    assert c._draw_one(np.zeros(c.size)) is None
+
+
 def test_trafficking_takes_free_residents_only() -> None:
     r = Residents(**EAGER)
     c = r.home
