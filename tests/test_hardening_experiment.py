@@ -368,6 +368,30 @@ def test_collect_of_sound_folders_stores_checksums(sweep: Path, tmp_path: Path) 
     assert record["checksums"]["values"] == store.values_checksum(record)
 
 
+def test_collect_leaves_out_branches_saved_inside_a_run_folder(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """A trainer's branch (`<run>/branches/day1-...`) has its parent's scenario name and seed but another
+    policy from its day on: gathered, it would be one more replicate of the parent's scenario."""
+    from sim.replay.branching import branch
+
+    root = tmp_path / "sweep"
+    for i, oversight in enumerate((0.1, 0.9)):
+        run_scenario(["days=4", "warmup_days=0", "record=true", f"policy.oversight={oversight}"], seed=i,
+                     output_dir=root / str(i))
+    saved = branch(root / "0", 1, {"oversight": 0.5})
+    assert (saved / "manifest.json").is_file()
+    assert root / "0" in saved.parents
+
+    assert cli.main(["collect", str(root)]) == 0
+    printed = capsys.readouterr().out
+    runs = pd.read_parquet(root / "runs.parquet")
+    assert sorted(runs["policy.oversight"]) == [0.1, 0.9]  # not the branch's 0.5
+    assert json.loads((root / "manifest.json").read_text())["left_out_nested"] == [str(saved.relative_to(root))]
+    assert "collected 2 runs" in printed
+    assert f"left out 1 folder(s) inside a run folder (branches, not runs of the sweep): {saved.relative_to(root)}" \
+        in printed
+
+
 # ------------------------------------------------------------------------------------ workers
 
 

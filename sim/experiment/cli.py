@@ -21,6 +21,7 @@ from sim.errors import ConfigError
 from sim.experiment.definition import DesignKind, load_definition
 from sim.experiment.multirun import collect
 from sim.experiment.runner import run_experiment
+from sim.results import read_json
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +82,10 @@ def _from_folder(args: list[str]) -> int:
         if command == "collect":
             out = collect(folder)
             print(f"collected {len(pd.read_parquet(out / 'runs.parquet'))} runs into {out / 'runs.parquet'}")
+            nested = read_json(out / "manifest.json").get("left_out_nested") or []
+            if nested:
+                print(f"left out {len(nested)} folder(s) inside a run folder (branches, not runs of the sweep): "
+                      f"{', '.join(nested[:3])}{', ...' if len(nested) > 3 else ''}")
         from sim.experiment.report.build import build_report, headline_table, pairing_line
 
         if not (Path(folder) / "runs.parquet").is_file():

@@ -29,7 +29,8 @@ def collect(path: str | Path) -> Path:
     """Gather the run folders of a `python -m sim.run -m` sweep into the experiment results form.
 
     Every run is replicate 0 of its scenario with its `policy.*` levers as settings; the report then
-    compares scenarios without pairing (the runs share no design). ConfigError (one line) when a run
+    compares scenarios without pairing (the runs share no design). Folders inside a run folder (branches
+    saved by the viewer) are not runs of the sweep and are left out. ConfigError (one line) when a run
     folder is damaged or was changed after it was written.
     """
     root = Path(path)
@@ -38,7 +39,12 @@ def collect(path: str | Path) -> Path:
     runs_dir = root / "runs"
     # A run's manifest.json is written last: a folder that has one is a whole run, and any file of it that
     # cannot be read (summary.json missing, say) is damage to refuse, not a run to leave out unsaid.
-    run_dirs = sorted({p.parent for p in root.rglob("manifest.json") if runs_dir not in p.parents})
+    found = {p.parent for p in root.rglob("manifest.json") if runs_dir not in p.parents}
+    # A run folder inside another is not a run of the sweep: a trainer's branch (`<run>/branches/day...`) has
+    # the run's scenario name and seed but other levers from its day on, and would be counted as one more
+    # replicate of that scenario. Left out, and named in the manifest (`left_out_nested`).
+    run_dirs = sorted(d for d in found if not any(parent in found for parent in d.parents))
+    nested = sorted(d for d in found if d not in run_dirs)
     if not run_dirs:
         raise ConfigError(f"collect: no complete run folders (with summary.json and manifest.json) under '{root}'")
     loaded = []
@@ -57,7 +63,8 @@ def collect(path: str | Path) -> Path:
                   "status": "ok", "error": "", "seconds": 0.0, "config": {}, "summary": summary}
         write_record(runs_dir, record, write_series(runs_dir / f"{run_id}.parquet", ts))
         run_ids.append(run_id)
-    gather(None, root, None, {}, {"collected_from": [str(d.relative_to(root)) for d in run_dirs]}, run_ids=run_ids)
+    gather(None, root, None, {}, {"collected_from": [str(d.relative_to(root)) for d in run_dirs],
+                                  "left_out_nested": [str(d.relative_to(root)) for d in nested]}, run_ids=run_ids)
     return root
 
 
