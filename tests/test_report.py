@@ -215,6 +215,10 @@ def test_pairing_ratio_needs_pairs() -> None:
     both_flat = paired_results(np.array([1.0, 1.0]), {"b": np.array([2.0, 2.0])})
     assert math.isnan(pairing_ratios(both_flat, ["arrests"])["ratio"].iloc[0])
     assert pairing_ratios(results, ["arrests"])["ratio"].iloc[0] == pytest.approx(1.0)  # b does not vary
+    # A cost of 1e6 that moves by a few units between runs hardly varies: no ratio of two slivers.
+    steady = paired_results(1e6 + np.array([0.0, 2.0, 1.0]), {"b": 2e6 + np.array([3.0, 0.0, 1.0])})
+    assert math.isnan(pairing_ratios(steady, ["arrests"])["ratio"].iloc[0])
+    assert pairing_ratios(steady, ["arrests"])["sd_unpaired"].iloc[0] > 0
     unpairable = paired_results(base, {"b": base + 1}, replicates=[0, 0, 0])
     assert pairing_ratios(unpairable).empty
     no_baseline = paired_results(base, {"b": base})

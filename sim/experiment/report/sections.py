@@ -196,7 +196,8 @@ def pairing_section(results: Results) -> list[Block]:
         f"Standard deviation of the run-by-run differences from `{results.baseline}` over that of unpaired "
         "differences, sqrt(var(scenario) + var(baseline)) across the same replicates: below 1, common random "
         "numbers make the comparison sharper (0.5: intervals half as wide); about 1, pairing buys nothing "
-        "(n/a: fewer than two pairs, or an outcome that does not vary)."))
+        "(n/a: fewer than two pairs, or an outcome that hardly varies between runs: sd at most 0.1% of its "
+        "mean)."))
     keys = list(dict.fromkeys(table["outcome"]))
     ratios = table.pivot(index="scenario", columns="outcome", values="ratio")
     rows = [[scenario_label(s), *(_ratio(ratios.at[s, k]) for k in keys)] for s in dict.fromkeys(table["scenario"])]

@@ -264,14 +264,20 @@ def comparison_table(results: Results, outcome: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: An outcome whose unpaired sd is at most this share of its mean hardly varies: no pairing ratio for it.
+STEADY_SHARE = 1e-3
+
+
 def pairing_ratios(results: Results, keys: Sequence[str] | None = None) -> pd.DataFrame:
     """How much common random numbers sharpen each comparison with the baseline.
 
     Per scenario and outcome (default `PAIRING_OUTCOMES`), over the runs matched on (sample, replicate,
     world): `ratio` = sd(scenario - baseline, run by run) / sqrt(var(scenario) + var(baseline)), the second
     being the sd the difference would have if the runs were independent. Below 1 the shared seeds cancel
-    noise (0: all of it); about 1 pairing buys nothing. NaN with fewer than two pairs or no variation;
-    empty without a baseline or when runs cannot be paired.
+    noise (0: all of it); about 1 pairing buys nothing. NaN with fewer than two pairs, or when the outcome
+    hardly varies (unpaired sd at most `STEADY_SHARE` of its larger mean: a lever's cost, say, moves only
+    with a handful of officers, and a ratio of two such slivers says nothing about pairing); empty without
+    a baseline or when runs cannot be paired.
     """
     columns = ["scenario", "outcome", "pairs", "sd_paired", "sd_unpaired", "ratio"]
     ok, baseline = results.ok, results.baseline
@@ -294,7 +300,8 @@ def pairing_ratios(results: Results, keys: Sequence[str] | None = None) -> pd.Da
             if x.size >= 2:
                 paired = float(np.std(x - y, ddof=1))
                 unpaired = math.sqrt(float(x.var(ddof=1) + y.var(ddof=1)))
-                ratio = paired / unpaired if unpaired > 0 else math.nan
+                scale = max(abs(float(x.mean())), abs(float(y.mean())))
+                ratio = paired / unpaired if unpaired > STEADY_SHARE * scale else math.nan
             rows.append({"scenario": s, "outcome": key, "pairs": int(x.size), "sd_paired": paired,
                          "sd_unpaired": unpaired, "ratio": ratio})
     return pd.DataFrame(rows, columns=columns)
