@@ -122,19 +122,13 @@ class BorderPost(EnforcementPoint):
         # the shipments' weights, and when they were last decayed. They rescale selection (`_mean_weight`).
         self._recent = [0.0, 0.0, 0.0, float(sim.env.now)]
         per_day = sim.params.border.platoons_per_day
-        self._gaps: list[float] = []
         self._platoon_size = place.legit_traffic / per_day
-        self._next_platoon = sim.env.now + self._draw_gap() if self._platoon_size > 0 else float("inf")
-
-    def _draw_gap(self) -> float:
-        """Time to the next platoon of legitimate traffic (a Poisson process); drawn in blocks, since a
-        year holds thousands of platoons per post."""
-        if not self._gaps:
-            self._gaps = self._gap_block()
-        return self._gaps.pop()
+        self._gaps: list[float] = self._gap_block() if self._platoon_size > 0 else []
+        self._next_platoon = sim.env.now + self._gaps.pop() if self._platoon_size > 0 else float("inf")
 
     def _gap_block(self) -> list[float]:
-        """The next 256 gaps between platoons, to be taken from the end (`pop`)."""
+        """The next 256 gaps between platoons of legitimate traffic (a Poisson process), to be taken from the
+        end (`pop`): drawn in blocks, since a year holds thousands of platoons per post."""
         return self._traffic_rng.exponential(1.0 / self.sim.params.border.platoons_per_day, 256).tolist()[::-1]
 
     def _admit(self, arrived: float, service_days: float) -> float:
@@ -242,7 +236,7 @@ class BorderPost(EnforcementPoint):
         weight = 1.0 + b.targeting_concentration * self.traffic_suspicion() if targeted else 1.0
         last_day = self._days - 1
         # The loop runs for every platoon of the run (tens of thousands): the lane heap, the queue and the
-        # gap draws are inlined (`_admit`, `queue_length`, `_draw_gap` do the same for one arrival).
+        # gap draws are inlined (`_admit` and `queue_length` do the same for one arrival).
         free, starts, gaps = self._free, self._starts, self._gaps
         lanes = self.lanes
         clearance, inspection_minutes, max_queue = b.clearance_minutes, b.inspection_minutes, b.max_queue_hours
