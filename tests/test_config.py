@@ -160,3 +160,39 @@ def test_hydra_errors_become_one_line_naming_the_key(override: str, expected: st
     message = str(info.value)
     assert len(message.splitlines()) == 1, message
     assert message.startswith(expected), f"{expected!r} does not start {message!r}"
+
+
+@pytest.mark.parametrize("overrides", [
+    [], ["warmup_days=0", "seed=3"], ["scenario=fusion_centre"], ["scenario=integrated", "days=90"],
+    ["corridor=generated", "corridor.seed=2"], ["policy_schedule=[{day:100,levers:{inspection_rate:0.3}}]"],
+    ["branch.day=10", "+branch.levers.inspection_rate=0.3"], ["++policy.oversight=0.4"],
+    ["policy.inspection_targeting=risk_based", "policy.interdiction_focus=[vk_bridge]"],
+])
+def test_hydras_typed_result_equals_the_schema_merge(overrides: list[str]) -> None:
+    """`finalize(typed=True)` keeps Hydra's own typed composition (plain overrides only), the full path merges
+    it onto the schema afresh: both give the same keys, values, node types and run parameters. `compose`
+    takes the typed path only without `+`, `++` or `~`, which may add or delete keys."""
+    from omegaconf import OmegaConf
+
+    from sim.config.compose import _reshapes, finalize, hydra_compose
+    from sim.config.schema import CONFIG_DIR, to_params
+
+    def node_types(cfg: Any, prefix: str = "") -> dict[str, Any]:
+        out = {}
+        for key in cfg:
+            node = cfg._get_node(key)
+            out[prefix + key] = (type(node).__name__, OmegaConf.get_type(cfg, key))
+            if OmegaConf.is_dict(cfg[key]):
+                out.update(node_types(cfg[key], f"{prefix}{key}."))
+        return out
+
+    full = finalize(hydra_compose(CONFIG_DIR, "config", overrides), typed=False)
+    assert compose(overrides) == full
+    if any(_reshapes(o) for o in overrides):
+        return
+    typed = finalize(hydra_compose(CONFIG_DIR, "config", overrides), typed=True)
+    assert OmegaConf.to_container(typed) == OmegaConf.to_container(full)
+    assert node_types(typed) == node_types(full)
+    assert OmegaConf.is_readonly(typed)
+    assert OmegaConf.is_struct(typed)
+    assert to_params(typed) == to_params(full)

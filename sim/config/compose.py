@@ -219,19 +219,32 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     Raises:
         ConfigError: one line naming the bad key and what is allowed.
     """
-    return finalize(hydra_compose(CONFIG_DIR, "config", overrides))
+    return finalize(hydra_compose(CONFIG_DIR, "config", overrides),
+                    typed=not any(_reshapes(text) for text in overrides))
 
 
-def finalize(cfg: DictConfig) -> DictConfig:
-    """Drop Hydra's own node, make the config read-only and validate it."""
-    # Through plain containers: a node that Hydra opened for `++section.key=...` keeps its flags in a
-    # merge, so merging it as it is would let an unknown key into a section.
-    plain = OmegaConf.to_container(cfg, resolve=False)
-    assert isinstance(plain, dict)
-    try:
-        cfg = OmegaConf.merge(schema(), {k: v for k, v in plain.items() if k != "hydra"})
-    except Exception as exc:
-        raise ConfigError(explain_hydra_error(exc)) from None
+def _reshapes(override: str) -> bool:
+    """Whether an override may add or delete keys (`+key=`, `++key=`, `~key`): Hydra opens the config's
+    struct flag for those, so its result is no longer held to the schema's keys."""
+    return override.lstrip().startswith(("+", "~"))
+
+
+def finalize(cfg: DictConfig, typed: bool = False) -> DictConfig:
+    """Drop Hydra's own node, make the config read-only and validate it.
+
+    `typed`: `cfg` is Hydra's composition of `configs/` over the schema with plain overrides only (no `+`,
+    `++` or `~`), so it already holds every key of the schema, typed, and nothing else. Otherwise it is
+    merged onto the schema afresh, which refuses keys the schema lacks and restores deleted ones.
+    """
+    if not typed or "hydra" in cfg:
+        # Through plain containers: a node that Hydra opened for `++section.key=...` keeps its flags in a
+        # merge, so merging it as it is would let an unknown key into a section.
+        plain = OmegaConf.to_container(cfg, resolve=False)
+        assert isinstance(plain, dict)
+        try:
+            cfg = OmegaConf.merge(schema(), {k: v for k, v in plain.items() if k != "hydra"})
+        except Exception as exc:
+            raise ConfigError(explain_hydra_error(exc)) from None
     try:
         OmegaConf.resolve(cfg)
     except Exception as exc:
