@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from sim.core.agents.community import FREE, PROTECTED, RECRUITED, VICTIM, Community
+from sim.core import policy
+from sim.core.agents.community import FREE, PROTECTED, RECRUITED, VICTIM, Community, DailyMap
 from sim.core.agents.status import Status
 from sim.core.mechanisms.communities import Communities
 from sim.core.mechanisms.investigation import Investigations
@@ -558,3 +559,60 @@ def test_victim_identification_is_in_the_low_single_digit_percent() -> None:
         trafficked += summary["victims_trafficked"]
     assert trafficked > 100
     assert 0.005 < identified / trafficked < 0.08
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_daily_map_equals_the_day_by_day_update(seed: int) -> None:
+    """A lazily kept attribute gives, read whole (`settle`) or by resident (`at`), what updating every
+    resident every day gives, to float rounding; in-place changes to the settled array stand, and the map
+    settles itself before its scale gets small."""
+    rng = np.random.default_rng(seed)
+    base, anchor = rng.random(400), rng.random(400)
+    eager = base.copy()
+    lazy = DailyMap(base.copy(), anchor)
+    for day in range(1500):
+        scale, shift, pull = rng.uniform(0.97, 1.0), rng.uniform(0.0, 0.01), rng.uniform(0.0, 0.02)
+        eager = eager * scale + anchor * pull + shift
+        lazy.move(scale, shift, pull)
+        assert lazy.scale >= DailyMap.MIN_SCALE
+        if day % 97 == 0:
+            who = rng.integers(0, 400, 30)
+            np.testing.assert_allclose(lazy.at(who), eager[who], rtol=1e-12, atol=1e-14)
+        if day % 500 == 499:
+            settled = lazy.settle()
+            np.testing.assert_allclose(settled, eager, rtol=1e-12, atol=1e-14)
+            settled[:5] = 0.5  # a change made to the settled array is kept
+            eager[:5] = 0.5
+    np.testing.assert_allclose(lazy.settle(), eager, rtol=1e-12, atol=1e-14)
+    awareness = DailyMap(np.zeros(3))
+    awareness.move(0.9, 0.1)
+    np.testing.assert_allclose(awareness.at(np.array([0, 2])), [0.1, 0.1])
+
+
+def test_community_daily_update_matches_an_eager_replay() -> None:
+    """Trust and awareness after a month of daily updates under engagement, news and corruption equal the
+    update applied to every resident every day, as the formulas in `daily_update` say."""
+    r = Residents(policy={"community_engagement": 0.8})
+    c = r.home
+    p = r.sim.params
+    cc = p.community
+    trust, awareness, anchor = c.trust.copy(), c.awareness.copy(), c._trust_anchor
+    gain, engaged = policy.awareness_gain(p), policy.engagement_trust_push(p)
+    per_capita = cc.reference_population / c.size
+    for day in range(30):
+        news = {"enforcement": day % 3, "support": day % 2, "corruption": day % 5}
+        for what, amount in news.items():
+            if amount:
+                c.notice(what, float(amount))
+        c.daily_update(0.1)
+        push = (cc.trust_gain_enforcement * min(news["enforcement"] * per_capita, cc.seen_cap)
+                + cc.trust_gain_victim_support * min(news["support"] * per_capita, cc.seen_cap) + engaged)
+        pull = cc.trust_loss_corruption * (min(news["corruption"] * per_capita, cc.seen_cap) + 0.1)
+        r_ = cc.trust_reversion
+        trust = (trust * (1.0 - push - pull) + push) * (1.0 - r_) + r_ * anchor
+        awareness = awareness + gain * (1.0 - awareness)
+    assert gain > 0
+    assert engaged > 0
+    np.testing.assert_allclose(c.trust, trust, rtol=1e-12)
+    np.testing.assert_allclose(c.awareness, awareness, rtol=1e-12)
+    assert c.mean_trust == pytest.approx(float(trust.mean()), rel=1e-12)

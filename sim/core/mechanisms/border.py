@@ -114,9 +114,11 @@ class BorderPost(EnforcementPoint):
         self._free = [float(sim.env.now)] * self.lanes  # heap: when each lane is next free (days; from the start,
         # which is negative during a warm-up)
         self._starts: deque[float] = deque()  # start times of admitted arrivals not yet begun (FCFS: sorted)
-        self.legit_vehicles = np.zeros(days)
-        self.delay_hours = np.zeros(days)
-        self.legit_inspected = np.zeros(days)  # expected inspected legitimate vehicles (lane time is a mean)
+        # Per-day sums as Python lists: the platoon loop adds to them tens of thousands of times, and a
+        # numpy element costs several times a list's. Read as arrays (`legit_vehicles`, ...).
+        self._vehicles = [0.0] * days
+        self._delay = [0.0] * days
+        self._inspected = [0.0] * days  # expected inspected legitimate vehicles (lane time is a mean)
         self._days = days
         # Running (decayed) sums of the traffic under risk-based targeting: legitimate vehicles, shipments,
         # the shipments' weights, and when they were last decayed. They rescale selection (`_mean_weight`).
@@ -125,6 +127,21 @@ class BorderPost(EnforcementPoint):
         self._platoon_size = place.legit_traffic / per_day
         self._gaps: list[float] = self._gap_block() if self._platoon_size > 0 else []
         self._next_platoon = sim.env.now + self._gaps.pop() if self._platoon_size > 0 else float("inf")
+
+    @property
+    def legit_vehicles(self) -> np.ndarray:
+        """Legitimate vehicles admitted, by day."""
+        return np.array(self._vehicles)
+
+    @property
+    def delay_hours(self) -> np.ndarray:
+        """Vehicle-hours of delay of legitimate traffic (queue plus clearance), by day."""
+        return np.array(self._delay)
+
+    @property
+    def legit_inspected(self) -> np.ndarray:
+        """Legitimate vehicles inspected (expected), by day."""
+        return np.array(self._inspected)
 
     def _gap_block(self) -> list[float]:
         """The next 256 gaps between platoons of legitimate traffic (a Poisson process), to be taken from the
@@ -240,7 +257,7 @@ class BorderPost(EnforcementPoint):
         free, starts, gaps = self._free, self._starts, self._gaps
         lanes = self.lanes
         clearance, inspection_minutes, max_queue = b.clearance_minutes, b.inspection_minutes, b.max_queue_hours
-        legit_vehicles, delay_hours, legit_inspected = self.legit_vehicles, self.delay_hours, self.legit_inspected
+        legit_vehicles, delay_hours, legit_inspected = self._vehicles, self._delay, self._inspected
         arriving = self._next_platoon
         while arriving <= until:
             arrived = arriving
