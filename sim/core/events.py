@@ -72,6 +72,7 @@ COUNTED: dict[str, tuple[tuple[str, str], ...]] = {
 COUNTERS = tuple(dict.fromkeys(name for pairs in COUNTED.values() for name, _ in pairs))
 
 Listener = Callable[[Event], None]
+_new_event = tuple.__new__
 
 
 class EventBus:
@@ -96,7 +97,9 @@ class EventBus:
         listeners = self._listeners[kind]
         when = self._env.now if at is None else at
         if listeners and when >= 0.0:  # nothing of the warm-up (negative time) is recorded
-            event = Event(round(when, 6), kind, org, actor, target, node, commodity, float(value), detail)
+            # tuple.__new__ builds the same Event without the named-tuple constructor's Python frame: tens of
+            # thousands of events a run.
+            event = _new_event(Event, (round(when, 6), kind, org, actor, target, node, commodity, float(value), detail))
             for listen in listeners:
                 listen(event)
 

@@ -258,30 +258,37 @@ class BorderPost(EnforcementPoint):
         lanes = self.lanes
         clearance, inspection_minutes, max_queue = b.clearance_minutes, b.inspection_minutes, b.max_queue_hours
         legit_vehicles, delay_hours, legit_inspected = self._vehicles, self._delay, self._inspected
+        each = share
+        inspected = clearance + each * inspection_minutes  # minutes a vehicle; per platoon when targeted
+        popleft, heapreplace, floor, minutes_per_day = starts.popleft, heapq.heapreplace, math.floor, MINUTES_PER_DAY
         arriving = self._next_platoon
         while arriving <= until:
             arrived = arriving
             if not gaps:
                 gaps = self._gaps = self._gap_block()
-            arriving = self._next_platoon = arrived + gaps.pop()
-            each = min(1.0, share * weight / self._mean_weight(arrived, weight, vehicles)) if targeted else share
-            inspected = clearance + each * inspection_minutes
+            arriving = arrived + gaps.pop()
+            if targeted:
+                each = min(1.0, share * weight / self._mean_weight(arrived, weight, vehicles))
+                inspected = clearance + each * inspection_minutes
             while starts and starts[0] <= arrived:
-                starts.popleft()
-            backlog = len(starts) * vehicles * inspected / 60.0 / lanes  # hours
-            waved_through = backlog > max_queue
+                popleft()
+            # Waved through when the backlog ahead (hours) is longer than the queue allowed.
+            waved_through = len(starts) * vehicles * inspected / 60.0 / lanes > max_queue
             minutes_each = clearance if waved_through else inspected
-            start = max(arrived, free[0])
-            heapq.heapreplace(free, start + vehicles * minutes_each / MINUTES_PER_DAY)
+            first_free = free[0]
+            start = first_free if first_free > arrived else arrived
+            heapreplace(free, start + vehicles * minutes_each / minutes_per_day)
             starts.append(start)
-            day = math.floor(start)
+            day = floor(start)
             if day < 0:  # the warm-up is not measured
                 continue
-            day = min(day, last_day)
+            if day > last_day:
+                day = last_day
             legit_vehicles[day] += vehicles
             delay_hours[day] += vehicles * ((start - arrived) * 24.0 + minutes_each / 60.0)
             if not waved_through:
                 legit_inspected[day] += vehicles * each
+        self._next_platoon = arriving
 
     def pass_shipment(self, shipment: Any) -> tuple[Officer | None, float]:
         """The shipment arrives now: it is picked for inspection or not, takes a lane when one is free, and
