@@ -173,13 +173,12 @@ class Community(mesa.Agent):
             return
         p = self.sim.params
         c = p.community
-        decline = policy.vulnerability_decline(p)
-        if decline > 0 or policy.awareness_gain(p) > 0:
+        decline, gain = policy.vulnerability_decline(p), policy.awareness_gain(p)
+        if decline > 0 or gain > 0:
             self._changed()
         if decline > 0:
             excess = (self.vulnerability - c.vulnerability_floor).clip(0)
             self.vulnerability -= decline * excess
-        gain = policy.awareness_gain(p)
         if gain > 0:  # awareness += gain (1 - awareness)
             self._awareness.move(1.0 - gain, gain)
         per_capita = c.reference_population / self.size

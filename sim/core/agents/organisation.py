@@ -290,16 +290,12 @@ class Organisation(mesa.Agent):
             working = cell in s["up"]
             if working:
                 self._cell_up(cell, now)
-                lt = next(x for x in crew if x.active and x.role is Role.LIEUTENANT)
-                # Crew who answered to a lieutenant now gone are cut off until the new one finds them; the
-                # cell does not wait for them to fill its places.
-                lost = [x for x in crew if x.active and x is not lt and x.unique_id not in s["core"]]
+                lt, lost, couriers = self._working_crew(s, cell, crew)
                 for x in lost:
                     vacancy = True
                     if rng.random() < n.reconnect_prob:
                         self._tie(lt, x)
-                if sum(1 for x in crew if x.active and x.role is Role.COURIER and x.unique_id in s["core"]) \
-                        < n.couriers_per_cell:
+                if couriers < n.couriers_per_cell:
                     vacancy = True
                     self._recruit(cell, lt.home, lt.home_country, Role.COURIER, lt, hiring, recruiting)
                 continue
@@ -336,6 +332,23 @@ class Organisation(mesa.Agent):
         if s["leader"] is not None and (not core_lts or self.staff_draws.random() < 0.5):
             return s["leader"]
         return pick(self.staff_draws, core_lts) if core_lts else s["head"]
+
+    def _working_crew(self, s: dict[str, Any], cell: int, crew: list[Member]) -> tuple[Member, list[Member], int]:
+        """A working cell's lieutenant, the crew cut off from the core, and its couriers in the core: read once
+        per structure (`_read`; any change to members, roles or ties makes a new one), not every day.
+
+        Crew who answered to a lieutenant now gone are cut off until the new one finds them; the cell does
+        not wait for them to fill its places.
+        """
+        crews = s.setdefault("crews", {})
+        known = crews.get(cell)
+        if known is None:
+            core = s["core"]
+            lt = next(x for x in crew if x.active and x.role is Role.LIEUTENANT)
+            lost = [x for x in crew if x.active and x is not lt and x.unique_id not in core]
+            couriers = sum(1 for x in crew if x.active and x.role is Role.COURIER and x.unique_id in core)
+            known = crews[cell] = (lt, lost, couriers)
+        return known
 
     def _cell_up(self, cell: int, now: float) -> None:
         since = self.down_since[cell]
