@@ -60,6 +60,7 @@ class FrameRecorder:
         self.org_roles = np.zeros((days, n_orgs, len(ROLES)), dtype=np.int32)
         self._org_index = {o.unique_id: i for i, o in enumerate(model.organisations)}
         self._orgs = {o.unique_id: o for o in model.organisations}
+        self._columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see close_day
 
     def _day(self, event: Event) -> int:
         return min(int(event.day), self.days - 1)
@@ -93,20 +94,26 @@ class FrameRecorder:
         self.org_arrests[day, self._org_index[event.org]] += 1
 
     def close_day(self, day: int) -> None:
+        """Read the day's state: one row of each array, set at once (places and organisations in their
+        columns' order), since a run has thousands of days."""
         m = self.model
-        for node, count in m.corruption.corrupt_at.items():
-            self.corrupt[day, self.node_index[node]] = count
-        for node, post in m.border.posts.items():
-            self.queue[day, self.node_index[node]] = post.queue_length(m.env.now)
-        for node, community in m.communities.items():
-            self.trust[day, self.node_index[node]] = community.mean_trust if community.size else np.nan
+        index = self.node_index
+        if self._columns is None:  # the places of each kind never change during a run
+            self._columns = (np.array([index[n] for n in m.corruption.corrupt_at], dtype=np.intp),
+                             np.array([index[n] for n in m.border.posts], dtype=np.intp),
+                             np.array([index[n] for n in m.communities], dtype=np.intp))
+        corrupt, queue, trust = self._columns
+        self.corrupt[day, corrupt] = list(m.corruption.corrupt_at.values())
+        now = m.env.now
+        self.queue[day, queue] = [post.queue_length(now) for post in m.border.posts.values()]
+        self.trust[day, trust] = [c.mean_trust if c.size else np.nan for c in m.communities.values()]
         self._grow()
-        for i, org in enumerate(m.organisations):
-            counts = org.role_counts()
-            self.org_members[day, i] = len(org.active_members)
-            for j, role in enumerate(Role):
-                self.org_roles[day, i, j] = counts[role]
-            self.org_cash[day, i] = org.cash + org.dirty + m.finance.wealth(org.unique_id)
+        wealth = m.finance.wealth
+        orgs = m.organisations
+        if orgs:
+            self.org_members[day, :len(orgs)] = [len(org.active_members) for org in orgs]
+            self.org_roles[day, :len(orgs)] = [[org.role_counts()[role] for role in Role] for org in orgs]
+            self.org_cash[day, :len(orgs)] = [org.cash + org.dirty + wealth(org.unique_id) for org in orgs]
 
     def to_dict(self) -> dict[str, Any]:
         """The frames as plain lists (JSON-ready), with the static tables the viewer needs."""
