@@ -194,5 +194,7 @@ def test_hydras_typed_result_equals_the_schema_merge(overrides: list[str]) -> No
     assert OmegaConf.to_container(typed) == OmegaConf.to_container(full)
     assert node_types(typed) == node_types(full)
     assert OmegaConf.is_readonly(typed)
+    assert OmegaConf.is_readonly(full)
     assert OmegaConf.is_struct(typed)
+    assert OmegaConf.is_struct(full)
     assert to_params(typed) == to_params(full)

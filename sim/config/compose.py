@@ -226,7 +226,7 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
 def _reshapes(override: str) -> bool:
     """Whether an override may add or delete keys (`+key=`, `++key=`, `~key`): Hydra opens the config's
     struct flag for those, so its result is no longer held to the schema's keys."""
-    return override.lstrip().startswith(("+", "~"))
+    return override.startswith(("+", "~"))
 
 
 def finalize(cfg: DictConfig, typed: bool = False) -> DictConfig:
@@ -251,6 +251,7 @@ def finalize(cfg: DictConfig, typed: bool = False) -> DictConfig:
         raise ConfigError(_explain_interpolation(cfg, exc)) from None
     validate(cfg)
     check_corridor(cfg)
+    OmegaConf.set_struct(cfg, True)  # as Hydra's own result is: the same flags on both paths
     OmegaConf.set_readonly(cfg, True)
     return cfg
 
@@ -302,8 +303,8 @@ def check_corridor(cfg: DictConfig) -> None:
 #
 # Bytes per element of a run, from the code that holds them (measured with tracemalloc and peak RSS on the
 # default corridor scaled up, November 2026) and rounded up:
-#: A resident (sim/core/agents/community.py): vulnerability, awareness, trust, its anchor and the anchor x
-#: rate as float64 (40 B), status, trafficker, times trafficked, two float32 dates (15 B), the trafficking
+#: A resident (sim/core/agents/community.py): vulnerability, awareness, trust and its anchor as float64
+#: (32 B), status, trafficker, times trafficked, two float32 dates (15 B), the trafficking
 #: weights and their running sum (16 B), and room for the temporaries of the vectorized daily update.
 RESIDENT_BYTES = 80
 #: An organisation member (a Mesa agent, its ties in the organisation's graph, its records): 1,450 measured.

@@ -112,7 +112,8 @@ class FrameRecorder:
         orgs = m.organisations
         if orgs:
             self.org_members[day, :len(orgs)] = [len(org.active_members) for org in orgs]
-            self.org_roles[day, :len(orgs)] = [[org.role_counts()[role] for role in Role] for org in orgs]
+            self.org_roles[day, :len(orgs)] = [[counts[role] for role in Role]
+                                               for counts in (org.role_counts() for org in orgs)]
             self.org_cash[day, :len(orgs)] = [org.cash + org.dirty + wealth(org.unique_id) for org in orgs]
 
     def to_dict(self) -> dict[str, Any]:

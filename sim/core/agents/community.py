@@ -72,6 +72,8 @@ class DailyMap:
 
     def move(self, scale: float, shift: float, pull: float = 0.0) -> None:
         """Today's map for every resident: value' = value x scale + anchor x pull + shift."""
+        if pull and self.anchor is None:
+            raise ValueError("DailyMap.move: a pull needs an anchor to pull towards")
         self.scale *= scale
         self.pull = self.pull * scale + pull
         self.shift = self.shift * scale + shift
