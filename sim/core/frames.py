@@ -60,7 +60,11 @@ class FrameRecorder:
         self.org_roles = np.zeros((days, n_orgs, len(ROLES)), dtype=np.int32)
         self._org_index = {o.unique_id: i for i, o in enumerate(model.organisations)}
         self._orgs = {o.unique_id: o for o in model.organisations}
-        self._columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # see close_day
+        # The columns of the places each day's read-out visits, in the order it visits them (fixed for a run).
+        index = self.node_index
+        self._corrupt_columns = np.array([index[n] for n in model.corruption.corrupt_at], dtype=np.intp)
+        self._queue_columns = np.array([index[n] for n in model.border.posts], dtype=np.intp)
+        self._trust_columns = np.array([index[n] for n in model.communities], dtype=np.intp)
 
     def _day(self, event: Event) -> int:
         return min(int(event.day), self.days - 1)
@@ -97,16 +101,10 @@ class FrameRecorder:
         """Read the day's state: one row of each array, set at once (places and organisations in their
         columns' order), since a run has thousands of days."""
         m = self.model
-        index = self.node_index
-        if self._columns is None:  # the places of each kind never change during a run
-            self._columns = (np.array([index[n] for n in m.corruption.corrupt_at], dtype=np.intp),
-                             np.array([index[n] for n in m.border.posts], dtype=np.intp),
-                             np.array([index[n] for n in m.communities], dtype=np.intp))
-        corrupt, queue, trust = self._columns
-        self.corrupt[day, corrupt] = list(m.corruption.corrupt_at.values())
+        self.corrupt[day, self._corrupt_columns] = list(m.corruption.corrupt_at.values())
         now = m.env.now
-        self.queue[day, queue] = [post.queue_length(now) for post in m.border.posts.values()]
-        self.trust[day, trust] = [c.mean_trust if c.size else np.nan for c in m.communities.values()]
+        self.queue[day, self._queue_columns] = [post.queue_length(now) for post in m.border.posts.values()]
+        self.trust[day, self._trust_columns] = [c.mean_trust if c.size else np.nan for c in m.communities.values()]
         self._grow()
         wealth = m.finance.wealth
         orgs = m.organisations
