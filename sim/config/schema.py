@@ -701,7 +701,7 @@ def register() -> None:
     once per process."""
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(name="base_config", node=schema())
+    ConfigStore.instance().store(name="base_config", node=SimConfig)
 
 
 def _flat(cfg: DictConfig | dict, prefix: str = "") -> dict[str, Any]:

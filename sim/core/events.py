@@ -129,15 +129,26 @@ class Counters:
 
     def __init__(self, bus: EventBus, days: int) -> None:
         self.days = days
-        self.daily: dict[str, np.ndarray] = {k: np.zeros(days) for k in COUNTERS}
-        self._adds: dict[str, list[tuple[np.ndarray, bool]]] = {
-            kind: [(self.daily[name], how == VALUE) for name, how in pairs] for kind, pairs in COUNTED.items()}
+        # Python lists while the run adds to them (an item of a list adds several times faster than one of an
+        # array, and tens of thousands of events do); arrays when read (`daily`).
+        self._sums: dict[str, list[float]] = {k: [0.0] * days for k in COUNTERS}
+        self._adds: dict[str, list[tuple[list[float], bool]]] = {
+            kind: [(self._sums[name], how == VALUE) for name, how in pairs] for kind, pairs in COUNTED.items()}
         bus.listen(list(COUNTED), self._count)
 
     def _count(self, event: Event) -> None:
         day = min(int(event.day), self.days - 1)
-        for array, by_value in self._adds[event.kind]:
-            array[day] += event.value if by_value else 1.0
+        for sums, by_value in self._adds[event.kind]:
+            sums[day] += event.value if by_value else 1.0
+
+    def series(self, name: str) -> np.ndarray:
+        """One counter's sums by day, as a new array (writing into it changes nothing)."""
+        return np.array(self._sums[name])
+
+    @property
+    def daily(self) -> dict[str, np.ndarray]:
+        """Every counter's sums by day (new arrays, see `series`)."""
+        return {name: self.series(name) for name in self._sums}
 
     def total(self, name: str) -> float:
-        return float(self.daily[name].sum())
+        return float(self.series(name).sum())

@@ -51,9 +51,10 @@ def timeseries(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: 
         elif key == "criminal_profit":
             data[key] = _profit(counters)
         else:
-            data[key] = counters.daily[key]
+            data[key] = counters.series(key)
     for key in COUNTERS:  # counters that are no outcome of their own (leads opened)
-        data.setdefault(key, counters.daily[key])
+        if key not in data:
+            data[key] = counters.series(key)
     data.update(levels.values)
     return pd.DataFrame(data)
 
@@ -101,7 +102,7 @@ def summarise(counters: Counters, levels: Levels, vehicles: np.ndarray, hours: n
 def _profit(counters: Counters) -> np.ndarray:
     """Daily net proceeds: gross revenue less what the organisations spent (the `criminal_expenses` counter,
     fed by `expense` and `bribe` events)."""
-    return counters.daily["criminal_revenue"] - counters.daily[EXPENSES]
+    return counters.series("criminal_revenue") - counters.series(EXPENSES)
 
 
 def _entropy_bits(counts: list[int]) -> float:

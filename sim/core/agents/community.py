@@ -268,17 +268,22 @@ class Community(mesa.Agent):
         p = self.sim.params
         c = p.community
         rng = self.draws
-        witnesses = rng.poisson(c.observers_per_event * min(1.0, self.size / c.reference_population), len(due))
-        total = int(witnesses.sum())
+        witnesses = rng.poisson(c.observers_per_event * min(1.0, self.size / c.reference_population),
+                                len(due)).tolist()
+        total = sum(witnesses)
         if total == 0:
             return []
         who = rng.integers(0, self.size, total)
         prob = (c.tip_base * (c.tip_trust_floor + self._trust.at(who))
                 * (c.tip_awareness_floor + self._awareness.at(who)) * policy.tip_line(p))
-        told = rng.random(total) < prob
-        sighting = np.repeat(np.arange(len(due)), witnesses)
-        reported = np.bincount(sighting[told], minlength=len(due)) > 0
-        return [due[i][1:] for i in np.flatnonzero(reported).tolist()]
+        told = (rng.random(total) < prob).tolist()
+        # A day has a few sightings with a few witnesses each: plain Python beats numpy's per-call cost here.
+        reported, first = [], 0
+        for sighting, count in zip(due, witnesses, strict=True):
+            if True in told[first:first + count]:
+                reported.append(sighting[1:])
+            first += count
+        return reported
 
     # ------------------------------------------------------------------ recruitment and trafficking
     def _draw_one(self, weights: np.ndarray) -> int | None:
