@@ -4,6 +4,8 @@ override is refused naming its key, and `policy_schedule` entries are checked on
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -198,3 +200,47 @@ def test_hydras_typed_result_equals_the_schema_merge(overrides: list[str]) -> No
     assert OmegaConf.is_struct(typed)
     assert OmegaConf.is_struct(full)
     assert to_params(typed) == to_params(full)
+
+
+@pytest.mark.parametrize("overrides", [
+    [], ["warmup_days=0"], ["scenario=fusion_centre", "seed=9"], ["corridor=generated", "corridor.seed=2"],
+    ["policy_schedule=[{day:100,levers:{inspection_rate:0.3}}]"], ["++policy.oversight=0.4"],
+    ["branch.day=10", "+branch.levers.inspection_rate=0.3"],
+])
+def test_compose_run_equals_composing_with_the_seed(overrides: list[str]) -> None:
+    """The experiment runner's `compose_run` (composed once per override list, then the seed set on a copy)
+    gives the config `compose` gives with the seed as the last override: values, node types, flags."""
+    from omegaconf import OmegaConf
+
+    from sim.config import compose_run, to_params
+
+    for seed in (0, 5, 2**40):
+        fast, slow = compose_run(overrides, seed), compose([*overrides, f"seed={seed}"])
+        assert OmegaConf.to_container(fast) == OmegaConf.to_container(slow)
+        assert OmegaConf.to_yaml(fast) == OmegaConf.to_yaml(slow)
+        assert [type(fast._get_node(k)).__name__ for k in fast] == [type(slow._get_node(k)).__name__ for k in slow]
+        assert OmegaConf.is_readonly(fast)
+        assert OmegaConf.is_struct(fast)
+        assert to_params(fast) == to_params(slow)
+    first, second = compose_run(overrides, 1), compose_run(overrides, 2)
+    assert (first.seed, second.seed) == (1, 2)  # copies: setting one seed leaves the other alone
+
+
+def test_compose_run_refuses_a_bad_seed_and_sees_edited_config_files(tmp_path: Path, monkeypatch: Any) -> None:
+    import importlib
+    import shutil
+
+    from sim.config import compose_run
+
+    composing = importlib.import_module("sim.config.compose")  # the module: `sim.config.compose` is the function
+
+    with pytest.raises(ConfigError, match=r"^seed: -1 is out of range"):
+        compose_run([], -1)
+    folder = tmp_path / "configs"
+    shutil.copytree(composing.CONFIG_DIR, folder)
+    monkeypatch.setattr(composing, "CONFIG_DIR", folder)
+    assert compose_run(["scenario=baseline"], 1).days == compose(["scenario=baseline"]).days
+    scenario = folder / "scenario" / "baseline.yaml"
+    scenario.write_text(scenario.read_text() + "\ndays: 77\n")
+    os.utime(scenario, ns=(scenario.stat().st_atime_ns, scenario.stat().st_mtime_ns + 10**9))
+    assert compose_run(["scenario=baseline"], 1).days == 77

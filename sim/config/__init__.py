@@ -7,6 +7,7 @@ from sim.config.compose import (
     check_memory,
     closest_first,
     compose,
+    compose_run,
     explain_hydra_error,
     finalize,
     machine_memory,
@@ -32,7 +33,7 @@ from sim.errors import ConfigError
 
 __all__ = [
     "CONFIG_DIR", "LEVER_SPECS", "SPECS", "ConfigError", "FieldSpec", "PolicyConfig", "SimConfig", "apply_levers",
-    "branch_policy", "check_corridor", "check_memory", "closest_first", "compose", "explain_hydra_error",
+    "branch_policy", "check_corridor", "check_memory", "closest_first", "compose", "compose_run", "explain_hydra_error",
     "field_specs", "finalize", "flatten", "machine_memory", "memory_needed", "register", "schedule", "schema",
     "to_params", "unknown_key", "validate",
 ]

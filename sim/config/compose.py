@@ -9,6 +9,7 @@ the key and what is allowed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import difflib
 import functools
@@ -37,7 +38,7 @@ from sim.config.schema import (
 )
 from sim.errors import ConfigError
 
-__all__ = ["apply_levers", "branch_policy", "check_corridor", "check_memory", "closest_first", "compose",
+__all__ = ["apply_levers", "branch_policy", "check_corridor", "check_memory", "closest_first", "compose", "compose_run",
            "explain_hydra_error", "finalize", "hydra_compose", "machine_memory", "memory_needed", "schedule",
            "unknown_key", "validate"]
 
@@ -221,6 +222,37 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     """
     return finalize(hydra_compose(CONFIG_DIR, "config", overrides),
                     typed=not any(_reshapes(text) for text in overrides))
+
+
+def compose_run(overrides: list[str] | tuple[str, ...], seed: int) -> DictConfig:
+    """`compose([*overrides, f"seed={seed}"])`, composing each distinct `overrides` only once per process.
+
+    An experiment's replications differ only in their seed, and Hydra's composition costs about as much as a
+    short run; a copy of the composed config with its seed set costs a tenth of it. The cache is keyed by
+    the config folder and the time stamps of its files, so an edited scenario is composed afresh; the
+    corridor is checked again on every call (it may be a file that changed).
+    """
+    spec = SPECS["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or not spec.low <= seed <= spec.high:
+        return compose([*overrides, f"seed={seed}"])  # names the bad seed as the command line would
+    cfg = copy.deepcopy(_composed(tuple(overrides), str(CONFIG_DIR), _config_stamp(CONFIG_DIR)))
+    OmegaConf.set_readonly(cfg, False)
+    cfg.seed = seed
+    OmegaConf.set_readonly(cfg, True)
+    check_corridor(cfg)
+    return cfg
+
+
+@functools.lru_cache(maxsize=64)
+def _composed(overrides: tuple[str, ...], _folder: str, _stamp: tuple[tuple[str, int], ...]) -> DictConfig:
+    """The composed config of these overrides, without a seed (shared: copy it, never change it)."""
+    return compose([*overrides, "seed=0"])
+
+
+def _config_stamp(folder: Path) -> tuple[tuple[str, int], ...]:
+    """Every file under the config folder with its modification time (ns): changes when one is edited,
+    added or removed."""
+    return tuple(sorted((str(f), f.stat().st_mtime_ns) for f in Path(folder).rglob("*") if f.is_file()))
 
 
 def _reshapes(override: str) -> bool:

@@ -43,7 +43,7 @@ from typing import Any
 
 from omegaconf import DictConfig
 
-from sim.config import compose, flatten
+from sim.config import compose_run, flatten
 from sim.experiment import definition
 from sim.experiment.definition import Backend, check_sizes, definition_key, plain_definition
 from sim.experiment.design import RunSpec, run_specs
@@ -81,7 +81,7 @@ def execute(spec: RunSpec, record: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         _test_fault(spec)
-        cfg = compose([*spec.overrides, f"seed={spec.seed}"])
+        cfg = compose_run(spec.overrides, spec.seed)
         result = simulate(cfg, progress=False)
         config = {k: v for k, v in flatten(cfg).items() if k not in ("output_dir", "progress")}
         return {"status": "ok", "error": "", "summary": result.summary, "timeseries": result.timeseries,
