@@ -4,7 +4,6 @@ override is refused naming its key, and `policy_schedule` entries are checked on
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -202,45 +201,86 @@ def test_hydras_typed_result_equals_the_schema_merge(overrides: list[str]) -> No
     assert to_params(typed) == to_params(full)
 
 
-@pytest.mark.parametrize("overrides", [
-    [], ["warmup_days=0"], ["scenario=fusion_centre", "seed=9"], ["corridor=generated", "corridor.seed=2"],
-    ["policy_schedule=[{day:100,levers:{inspection_rate:0.3}}]"], ["++policy.oversight=0.4"],
-    ["branch.day=10", "+branch.levers.inspection_rate=0.3"],
+def _types(cfg: Any, prefix: str = "") -> dict[str, Any]:
+    """Every key of a config, nested ones too, with the value type OmegaConf gives it."""
+    from omegaconf import OmegaConf
+
+    out = {}
+    for key in cfg:
+        out[prefix + str(key)] = OmegaConf.get_type(cfg, key)
+        if OmegaConf.is_dict(cfg[key]):
+            out.update(_types(cfg[key], f"{prefix}{key}."))
+    return out
+
+
+@pytest.mark.parametrize(("overrides", "cached"), [
+    ([], True), (["warmup_days=0"], True), (["scenario=fusion_centre", "seed=9"], True),
+    (["corridor=generated", "corridor.seed=2"], True),
+    (["policy_schedule=[{day:100,levers:{inspection_rate:0.3}}]"], True), (["++policy.oversight=0.4"], True),
+    (["branch.day=10", "+branch.levers.inspection_rate=0.3"], True),
+    (["corridor=generated", "corridor.seed=${seed}"], False), (["scenario_name=run_${seed}"], False),
 ])
-def test_compose_run_equals_composing_with_the_seed(overrides: list[str]) -> None:
+def test_compose_run_equals_composing_with_the_seed(overrides: list[str], cached: bool) -> None:
     """The experiment runner's `compose_run` (composed once per override list, then the seed set on a copy)
-    gives the config `compose` gives with the seed as the last override: values, node types, flags."""
+    gives the config `compose` gives with the seed as the last override: values, types, flags. A config
+    that interpolates (the seed, say) is composed afresh for every seed."""
+    import importlib
+
     from omegaconf import OmegaConf
 
     from sim.config import compose_run, to_params
 
+    composing = importlib.import_module("sim.config.compose")  # the module: `sim.config.compose` is the function
+    composing._composed.cache_clear()
     for seed in (0, 5, 2**40):
         fast, slow = compose_run(overrides, seed), compose([*overrides, f"seed={seed}"])
         assert OmegaConf.to_container(fast) == OmegaConf.to_container(slow)
         assert OmegaConf.to_yaml(fast) == OmegaConf.to_yaml(slow)
-        assert [type(fast._get_node(k)).__name__ for k in fast] == [type(slow._get_node(k)).__name__ for k in slow]
+        assert _types(fast) == _types(slow)
         assert OmegaConf.is_readonly(fast)
         assert OmegaConf.is_struct(fast)
         assert to_params(fast) == to_params(slow)
+    folder = composing.CONFIG_DIR
+    entry = composing._composed(tuple(overrides), str(folder), composing._config_stamp(folder))
+    assert (entry is not None) is cached  # None: composed afresh for every seed
+    assert composing._composed.cache_info().hits == 3  # asked once per seed and once here: composed once
     first, second = compose_run(overrides, 1), compose_run(overrides, 2)
     assert (first.seed, second.seed) == (1, 2)  # copies: setting one seed leaves the other alone
 
 
-def test_compose_run_refuses_a_bad_seed_and_sees_edited_config_files(tmp_path: Path, monkeypatch: Any) -> None:
+def test_compose_run_refuses_bad_input_and_sees_edited_files(tmp_path: Path, monkeypatch: Any) -> None:
+    """A bad seed is named as `compose` names it; an edited scenario and a corridor file that changed or went
+    away are seen by the next run."""
     import importlib
+    import json
     import shutil
 
     from sim.config import compose_run
 
-    composing = importlib.import_module("sim.config.compose")  # the module: `sim.config.compose` is the function
-
-    with pytest.raises(ConfigError, match=r"^seed: -1 is out of range"):
-        compose_run([], -1)
+    composing = importlib.import_module("sim.config.compose")
+    for seed in (-1, True):
+        with pytest.raises(ConfigError, match=r"^seed: "):
+            compose_run([], seed)  # type: ignore[arg-type]
     folder = tmp_path / "configs"
     shutil.copytree(composing.CONFIG_DIR, folder)
     monkeypatch.setattr(composing, "CONFIG_DIR", folder)
     assert compose_run(["scenario=baseline"], 1).days == compose(["scenario=baseline"]).days
     scenario = folder / "scenario" / "baseline.yaml"
     scenario.write_text(scenario.read_text() + "\ndays: 77\n")
-    os.utime(scenario, ns=(scenario.stat().st_atime_ns, scenario.stat().st_mtime_ns + 10**9))
-    assert compose_run(["scenario=baseline"], 1).days == 77
+    assert compose_run(["scenario=baseline"], 1).days == 77  # the size changed, whatever the clock says
+
+    corridor = tmp_path / "corridor.json"
+    shutil.copy(Path(__file__).resolve().parents[1] / "docs" / "examples" / "corridor.json", corridor)
+    place = next(p["id"] for p in json.loads(corridor.read_text())["nodes"]
+                 if p.get("kind") in ("crossing", "port", "airport"))
+    focus = [f"corridor.file={corridor}", f"policy_schedule=[{{day:10,levers:{{interdiction_focus:[{place}]}}}}]"]
+    assert compose_run(focus, 1).corridor.file == str(corridor)
+    data = json.loads(corridor.read_text())
+    data["nodes"] = [p for p in data["nodes"] if p["id"] != place]
+    data["edges"] = [e for e in data["edges"] if place not in (e["source"], e["target"])]
+    corridor.write_text(json.dumps(data))
+    with pytest.raises(ConfigError, match=rf"^policy_schedule\[0\]\.levers: .*'{place}'"):
+        compose_run(focus, 1)
+    corridor.unlink()
+    with pytest.raises(ConfigError, match=r"^corridor.file: no such file"):
+        compose_run(focus, 2)

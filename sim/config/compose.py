@@ -229,30 +229,59 @@ def compose_run(overrides: list[str] | tuple[str, ...], seed: int) -> DictConfig
 
     An experiment's replications differ only in their seed, and Hydra's composition costs about as much as a
     short run; a copy of the composed config with its seed set costs a tenth of it. The cache is keyed by
-    the config folder and the time stamps of its files, so an edited scenario is composed afresh; the
-    corridor is checked again on every call (it may be a file that changed).
+    the config folder and the stamps of its files, so an edited scenario is composed afresh. A config that
+    holds an interpolation (a `${seed}` would keep the cached seed) or reads its corridor from a file (which
+    may change, and the policy's node ids are checked against it) is composed afresh every time.
     """
     spec = SPECS["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, int) or not spec.low <= seed <= spec.high:
-        return compose([*overrides, f"seed={seed}"])  # names the bad seed as the command line would
-    cfg = copy.deepcopy(_composed(tuple(overrides), str(CONFIG_DIR), _config_stamp(CONFIG_DIR)))
+    valid = not isinstance(seed, bool) and isinstance(seed, int) and spec.low <= seed <= spec.high
+    base = _composed(tuple(overrides), str(CONFIG_DIR), _config_stamp(CONFIG_DIR)) if valid else None
+    if base is None:  # an invalid seed is named by `compose` as the command line names it
+        return compose([*overrides, f"seed={seed}"])
+    cfg = copy.deepcopy(base)
     OmegaConf.set_readonly(cfg, False)
     cfg.seed = seed
     OmegaConf.set_readonly(cfg, True)
-    check_corridor(cfg)
     return cfg
 
 
 @functools.lru_cache(maxsize=64)
-def _composed(overrides: tuple[str, ...], _folder: str, _stamp: tuple[tuple[str, int], ...]) -> DictConfig:
-    """The composed config of these overrides, without a seed (shared: copy it, never change it)."""
-    return compose([*overrides, "seed=0"])
+def _composed(overrides: tuple[str, ...], _folder: str, _stamp: tuple[tuple[str, int, int], ...]) -> DictConfig | None:
+    """The composed config of these overrides with seed 0 (shared: copy it, never change it); None when it
+    must be composed afresh for every seed (see `compose_run`)."""
+    raw = hydra_compose(CONFIG_DIR, "config", [*overrides, "seed=0"])
+    if _interpolates(raw, skip=("hydra",)):
+        return None
+    cfg = finalize(raw, typed=not any(_reshapes(text) for text in overrides))
+    return None if cfg.corridor.file is not None else cfg
 
 
-def _config_stamp(folder: Path) -> tuple[tuple[str, int], ...]:
-    """Every file under the config folder with its modification time (ns): changes when one is edited,
-    added or removed."""
-    return tuple(sorted((str(f), f.stat().st_mtime_ns) for f in Path(folder).rglob("*") if f.is_file()))
+def _interpolates(node: DictConfig | ListConfig, skip: tuple[str, ...] = ()) -> bool:
+    """Whether any value under `node` (its keys in `skip` aside) is an interpolation (`${...}`)."""
+    keys = range(len(node)) if isinstance(node, ListConfig) else [k for k in node if k not in skip]
+    for key in keys:
+        if OmegaConf.is_interpolation(node, key):
+            return True
+        if OmegaConf.is_missing(node, key):
+            continue
+        child = node[key]
+        if isinstance(child, DictConfig | ListConfig) and _interpolates(child):
+            return True
+    return False
+
+
+def _config_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Every file under the config folder with its modification time (ns) and size: changes when one is
+    edited, added or removed."""
+    stamps = []
+    for path in Path(folder).rglob("*"):
+        try:
+            stat = path.stat()
+        except OSError:  # removed while we looked (an editor's swap file): not part of the config
+            continue
+        if path.is_file():
+            stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(sorted(stamps))
 
 
 def _reshapes(override: str) -> bool:

@@ -125,7 +125,7 @@ class EventLog:
 
 
 class Counters:
-    """Daily sums of what events add (`COUNTED`), one array per counter over the run's days."""
+    """Daily sums of what events add (`COUNTED`), one per counter and day of the run."""
 
     def __init__(self, bus: EventBus, days: int) -> None:
         self.days = days
