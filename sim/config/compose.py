@@ -17,7 +17,7 @@ import math
 import os
 import re
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -220,8 +220,7 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     Raises:
         ConfigError: one line naming the bad key and what is allowed.
     """
-    return finalize(hydra_compose(CONFIG_DIR, "config", overrides),
-                    typed=not any(_reshapes(text) for text in overrides))
+    return finalize(hydra_compose(CONFIG_DIR, "config", overrides), typed=_plain(overrides))
 
 
 def compose_run(overrides: list[str] | tuple[str, ...], seed: int) -> DictConfig:
@@ -250,24 +249,25 @@ def _composed(overrides: tuple[str, ...], _folder: str, _stamp: tuple[tuple[str,
     """The composed config of these overrides with seed 0 (shared: copy it, never change it); None when it
     must be composed afresh for every seed (see `compose_run`)."""
     raw = hydra_compose(CONFIG_DIR, "config", [*overrides, "seed=0"])
-    if _interpolates(raw, skip=("hydra",)):
+    if next(_interpolations(raw, skip=("hydra",)), None) is not None:
         return None
-    cfg = finalize(raw, typed=not any(_reshapes(text) for text in overrides))
+    cfg = finalize(raw, typed=_plain(overrides))
     return None if cfg.corridor.file is not None else cfg
 
 
-def _interpolates(node: DictConfig | ListConfig, skip: tuple[str, ...] = ()) -> bool:
-    """Whether any value under `node` (its keys in `skip` aside) is an interpolation (`${...}`)."""
+def _interpolations(node: DictConfig | ListConfig, prefix: str = "",
+                    skip: tuple[str, ...] = ()) -> Iterator[tuple[DictConfig | ListConfig, Any, str]]:
+    """Every interpolation (`${...}`) under `node`, its keys in `skip` aside: (its parent, its key, its
+    dotted name), in the config's order, without resolving any."""
     keys = range(len(node)) if isinstance(node, ListConfig) else [k for k in node if k not in skip]
     for key in keys:
+        name = f"{prefix}[{key}]" if isinstance(key, int) else f"{prefix}.{key}" if prefix else str(key)
         if OmegaConf.is_interpolation(node, key):
-            return True
-        if OmegaConf.is_missing(node, key):
-            continue
-        child = node[key]
-        if isinstance(child, DictConfig | ListConfig) and _interpolates(child):
-            return True
-    return False
+            yield node, key, name
+        elif not OmegaConf.is_missing(node, key):
+            child = node[key]
+            if isinstance(child, DictConfig | ListConfig):
+                yield from _interpolations(child, name)
 
 
 def _config_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -282,6 +282,11 @@ def _config_stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
         if path.is_file():
             stamps.append((str(path), stat.st_mtime_ns, stat.st_size))
     return tuple(sorted(stamps))
+
+
+def _plain(overrides: list[str] | tuple[str, ...]) -> bool:
+    """Whether no override may add or delete keys: Hydra's typed result then needs no second merge."""
+    return not any(_reshapes(text) for text in overrides)
 
 
 def _reshapes(override: str) -> bool:
@@ -324,24 +329,14 @@ def _explain_interpolation(cfg: DictConfig, exc: BaseException) -> str:
     if getattr(exc, "full_key", None):
         return message
 
-    def culprit(node: Any, prefix: str) -> str | None:
-        keys = range(len(node)) if isinstance(node, ListConfig) else list(node.keys())
-        for k in keys:
-            name = f"{prefix}[{k}]" if isinstance(k, int) else f"{prefix}.{k}" if prefix else str(k)
-            if OmegaConf.is_interpolation(node, k):
-                try:
-                    node[k]
-                except Exception:
-                    return name
-                continue
-            child = node[k]
-            if isinstance(child, DictConfig | ListConfig):
-                found = culprit(child, name)
-                if found:
-                    return found
-        return None
+    def resolves(parent: DictConfig | ListConfig, key: Any) -> bool:
+        try:
+            parent[key]
+        except Exception:
+            return False
+        return True
 
-    key = culprit(cfg, "")
+    key = next((name for parent, k, name in _interpolations(cfg) if not resolves(parent, k)), None)
     return f"{key}: {message}" if key else message
 
 
